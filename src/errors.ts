@@ -1,0 +1,77 @@
+/**
+ * Every error tactus throws, each with a stable `code`.
+ *
+ * Codes survive a worker or HTTP boundary where `instanceof` does not: match on `error.code`.
+ */
+
+export class TactusError extends Error {
+  readonly code: string;
+
+  constructor(code: string, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+    this.name = new.target.name;
+  }
+}
+
+/** A configuration or argument was rejected; nothing was applied. */
+export class InvalidConfigError extends TactusError {
+  constructor(message: string) {
+    super('ERR_TACTUS_INVALID_CONFIG', message);
+  }
+}
+
+/** A task with this name is already registered. */
+export class DuplicateTaskError extends TactusError {
+  readonly taskName: string;
+
+  constructor(name: string) {
+    super('ERR_TACTUS_DUPLICATE_TASK', `a task named ${JSON.stringify(name)} is already scheduled`);
+    this.taskName = name;
+  }
+}
+
+/** No task with this name is registered. */
+export class UnknownTaskError extends TactusError {
+  readonly taskName: string;
+
+  constructor(name: string) {
+    super('ERR_TACTUS_UNKNOWN_TASK', `no task named ${JSON.stringify(name)}`);
+    this.taskName = name;
+  }
+}
+
+/** The task was cancelled; it accepts no more work. */
+export class TaskCancelledError extends TactusError {
+  readonly taskName: string;
+
+  constructor(name: string, reason = 'cancelled') {
+    super('ERR_TACTUS_TASK_CANCELLED', `task ${JSON.stringify(name)} is ${reason}`);
+    this.taskName = name;
+  }
+}
+
+/** The scheduler is stopping or stopped and accepts no new work. */
+export class SchedulerStoppedError extends TactusError {
+  constructor(state: string) {
+    super('ERR_TACTUS_SCHEDULER_STOPPED', `the scheduler is ${state} and accepts no new work`);
+  }
+}
+
+/**
+ * Thrown by a task body for a recoverable failure (seed 003): counted and logged, and the task is
+ * rescheduled by its policy as usual. It never stops a task.
+ */
+export class TaskNonFatalError extends TactusError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('ERR_TACTUS_TASK_NON_FATAL', message, options);
+  }
+}
+
+/** A wait was aborted through its AbortSignal. */
+export class AbortError extends TactusError {
+  constructor(message = 'the operation was aborted', options?: { cause?: unknown }) {
+    super('ABORT_ERR', message, options);
+    this.name = 'AbortError';
+  }
+}

@@ -1,0 +1,28 @@
+/** tactus: a real-time runtime for Node.js services that drive devices and pipelines. */
+export * from './errors.js';
+export type { Logger } from './logger.js';
+export { silentLogger } from './logger.js';
+export type { Alarm, Clock, TimerPrecision } from './time/clock.js';
+export { SystemClock, type SystemClockOptions } from './time/system-clock.js';
+export { ManualClock, type ManualClockOptions } from './time/manual-clock.js';
+export { Heap } from './queue/heap.js';
+export { DurationHistogram, type PercentileSummary } from './stats/histogram.js';
+export { TaskPriority, PRIORITY_NAMES, priorityName, type PriorityName } from './scheduler/priority.js';
+export type {
+  BackpressureInfo,
+  CommonTaskConfig,
+  CronTaskConfig,
+  OnceTaskConfig,
+  OverrunPolicy,
+  RealtimeTaskConfig,
+  RecurringTaskConfig,
+  TaskFunction,
+} from './scheduler/config.js';
+export type * from './scheduler/events.js';
+export type { TaskContext } from './scheduler/run.js';
+export type { TaskStats } from './scheduler/task-stats.js';
+export type { TaskKind, TaskState } from './scheduler/loop-task.js';
+export { DeadlineExceededError } from './scheduler/loop-task.js';
+export { RealtimeTaskHandle } from './scheduler/handle.js';
+export type { SchedulerDescription, TaskDescription } from './scheduler/describe.js';
+export { Scheduler, type SchedulerOptions, type SchedulerState, type RunImmediatelyOptions } from './scheduler/scheduler.js';

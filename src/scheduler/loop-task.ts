@@ -1,0 +1,383 @@
+/**
+ * A scheduled task (periodic, recurring, one-shot or cron): the common life of all four kinds.
+ *
+ * Kinds decide only WHEN releases happen (`arm`, `onTimer`, `afterRun`, `rearm`). This base decides
+ * what a release does: apply the overrun policy when the previous run is still queued or running,
+ * create the run with its deadline watch, hand it to the dispatcher, account its start (jitter),
+ * its end (execution time, deadline miss, failure) and raise backpressure after
+ * `backpressureAfter` bad releases in a row. Every user callback is guarded: a throwing task or
+ * callback is counted and reported, never an unhandled rejection.
+ */
+import { TaskCancelledError, TaskNonFatalError, TactusError } from '../errors.js';
+import type { BackpressureInfo, CommonTaskConfig, OverrunPolicy, TaskFunction } from './config.js';
+import type { Engine } from './engine.js';
+import { TaskPriority } from './priority.js';
+import { Run, type RunOwner } from './run.js';
+import { TaskStatsRecorder, type TaskStats } from './task-stats.js';
+import type { Timed } from './timer-queue.js';
+
+export type TaskKind = 'periodic' | 'recurring' | 'once' | 'cron';
+export type TaskState = 'idle' | 'scheduled' | 'running' | 'paused' | 'stopped' | 'completed' | 'cancelled' | 'failed';
+
+type Lifecycle = 'active' | 'paused' | 'stopped' | 'completed' | 'cancelled' | 'failed';
+
+export const DEFAULT_BACKPRESSURE_AFTER = 3;
+
+/** Raised into a run's signal when its deadline passes and `abortOnDeadline` is set. */
+export class DeadlineExceededError extends TactusError {
+  constructor(name: string) {
+    super('ERR_TACTUS_DEADLINE_EXCEEDED', `task ${JSON.stringify(name)} passed its deadline`);
+  }
+}
+
+function isNonFatal(error: unknown): boolean {
+  return error instanceof TaskNonFatalError || (error instanceof Error && (error as { code?: unknown }).code === 'ERR_TACTUS_TASK_NON_FATAL');
+}
+
+export function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
+  return typeof value === 'object' && value !== null && typeof (value as PromiseLike<unknown>).then === 'function';
+}
+
+export abstract class LoopTask implements Timed, RunOwner {
+  timerAt = 0;
+  timerIndex = -1;
+  abstract readonly kind: TaskKind;
+  readonly name: string;
+  readonly priority: number;
+  readonly stats = new TaskStatsRecorder();
+  protected readonly engine: Engine;
+  protected readonly config: CommonTaskConfig;
+  readonly #fn: TaskFunction;
+  readonly #overrun: OverrunPolicy;
+  readonly #active = new Set<Run>();
+  #pending: Run | undefined;
+  #lifecycle: Lifecycle = 'active';
+  #backpressureRaised = false;
+
+  constructor(engine: Engine, config: CommonTaskConfig, fn: TaskFunction) {
+    this.engine = engine;
+    this.config = config;
+    this.#fn = fn;
+    this.name = config.name;
+    this.priority = config.priority ?? TaskPriority.NORMAL;
+    this.#overrun = config.overrun ?? 'skip';
+  }
+
+  /** Deadline relative to the scheduled start, or undefined for none. */
+  get deadlineMs(): number | undefined {
+    return this.config.deadlineMs;
+  }
+
+  get overrunPolicy(): OverrunPolicy {
+    return this.#overrun;
+  }
+
+  get state(): TaskState {
+    if (this.#lifecycle !== 'active') return this.#lifecycle;
+    if (this.#active.size > 0) return 'running';
+    return this.engine.releasing ? 'scheduled' : 'idle';
+  }
+
+  /** Whether the task still accepts releases and overrides. */
+  get live(): boolean {
+    return this.#lifecycle === 'active' || this.#lifecycle === 'paused';
+  }
+
+  get nextRunAt(): number | undefined {
+    return this.timerIndex >= 0 ? this.timerAt : undefined;
+  }
+
+  get nextDeadline(): number | undefined {
+    let earliest = Number.POSITIVE_INFINITY;
+    for (const run of this.#active) if (run.deadlineAt < earliest) earliest = run.deadlineAt;
+    if (earliest < Number.POSITIVE_INFINITY) return earliest;
+    const next = this.nextRunAt;
+    const deadlineMs = this.deadlineMs;
+    return next === undefined || deadlineMs === undefined ? undefined : next + deadlineMs;
+  }
+
+  /** Runs queued or running now. */
+  get activeRuns(): number {
+    return this.#active.size;
+  }
+
+  snapshotStats(): TaskStats {
+    return this.stats.snapshot();
+  }
+
+  /** Arm the first release; called at scheduler start, or at registration once started. */
+  abstract arm(now: number): void;
+  abstract onTimer(now: number): void;
+  /** Re-arm after `resume()`. */
+  protected abstract rearm(now: number): void;
+  /** A run ended and was accounted. */
+  protected afterRun(_now: number): void {}
+
+  // ---- releases ----
+
+  /** Release one run due at `scheduledAt`. */
+  protected release(scheduledAt: number): void {
+    if (this.#active.size > 0 && this.#overrun !== 'parallel') {
+      this.stats.overruns++;
+      for (const run of this.#active) run.overran = true;
+      if (this.#overrun === 'queue-one' && this.#pending === undefined) {
+        this.#pending = this.#newRun(scheduledAt);
+        this.#emitOverrun(scheduledAt, 'queued');
+      } else {
+        this.stats.skipped++;
+        this.#emitOverrun(scheduledAt, 'skipped');
+        this.#countBadRelease();
+      }
+      return;
+    }
+    if (this.#active.size > 0) {
+      this.stats.overruns++;
+      this.#emitOverrun(scheduledAt, 'parallel');
+    }
+    const run = this.#newRun(scheduledAt);
+    this.#active.add(run);
+    this.engine.dispatcher.enqueue(run);
+  }
+
+  /** Seed 000's safety override: run now, ahead of everything, never a second concurrent run. */
+  override(now: number): { coalesced: boolean } {
+    if (this.#overrun !== 'parallel' && this.#active.size > 0) {
+      for (const run of this.#active) {
+        if (run.queueIndex >= 0) {
+          run.override = true;
+          this.engine.dispatcher.startNow(run);
+          return { coalesced: true };
+        }
+      }
+      this.#pending ??= this.#newRun(now);
+      this.#pending.override = true;
+      return { coalesced: true };
+    }
+    const run = this.#newRun(now);
+    run.override = true;
+    this.#active.add(run);
+    this.engine.dispatcher.startNow(run);
+    return { coalesced: false };
+  }
+
+  #newRun(scheduledAt: number): Run {
+    const deadlineMs = this.deadlineMs;
+    const deadlineAt = deadlineMs === undefined ? Number.POSITIVE_INFINITY : scheduledAt + deadlineMs;
+    const run = new Run(this, this.name, scheduledAt, deadlineAt, this.priority);
+    if (deadlineMs !== undefined) this.engine.timers.schedule(run, deadlineAt);
+    return run;
+  }
+
+  // ---- runs ----
+
+  startRun(run: Run): void {
+    const now = this.engine.clock.now();
+    run.startedAt = now;
+    const jitterMs = now - run.scheduledAt;
+    this.stats.runs++;
+    this.stats.jitter.record(jitterMs);
+    const maxJitterMs = this.config.maxJitterMs;
+    if (maxJitterMs !== undefined && jitterMs > maxJitterMs) {
+      this.stats.jitterWarnings++;
+      this.engine.emit('jitter-warning', { name: this.name, scheduledAt: run.scheduledAt, startedAt: now, jitterMs, maxJitterMs });
+    }
+    this.#execute(run);
+  }
+
+  /** Call the body; a synchronous body is accounted at once, a promise when it settles. */
+  #execute(run: Run): void {
+    let result: unknown;
+    try {
+      result = this.#fn(run);
+    } catch (error) {
+      this.#finish(run, true, error);
+      return;
+    }
+    if (isPromiseLike(result)) {
+      result.then(
+        () => this.#finish(run, false, undefined),
+        (error: unknown) => this.#finish(run, true, error),
+      );
+    } else {
+      this.#finish(run, false, undefined);
+    }
+  }
+
+  #finish(run: Run, failed: boolean, error: unknown): void {
+    const { engine, stats } = this;
+    const now = engine.clock.now();
+    engine.timers.cancel(run);
+    this.#active.delete(run);
+    if (this.#lifecycle !== 'cancelled') {
+      const execMs = now - run.startedAt;
+      stats.exec.record(execMs);
+      stats.lastExecMs = execMs;
+      if (failed) {
+        stats.failed++;
+        this.#onFailure(run, error);
+      } else {
+        stats.completed++;
+      }
+      if (!run.missCounted && now > run.deadlineAt) this.#countMiss(run, now, now);
+      else if (!run.missCounted && !run.overran) this.#clean();
+      this.#startPending();
+      this.afterRun(now);
+    }
+    engine.dispatcher.release();
+    engine.runSettled();
+  }
+
+  #startPending(): void {
+    const pending = this.#pending;
+    if (pending === undefined || !this.live) return;
+    this.#pending = undefined;
+    this.#active.add(pending);
+    if (pending.override) this.engine.dispatcher.startNow(pending);
+    else this.engine.dispatcher.enqueue(pending);
+  }
+
+  onRunDeadline(run: Run, now: number): void {
+    if (run.missCounted || this.#lifecycle === 'cancelled') return;
+    this.#countMiss(run, now, undefined);
+    if (this.config.abortOnDeadline === true) run.abort(new DeadlineExceededError(this.name));
+  }
+
+  sleep(ms: number, signal: AbortSignal): Promise<void> {
+    return this.engine.timers.sleep(ms, signal);
+  }
+
+  // ---- accounting ----
+
+  #countMiss(run: Run, now: number, finishedAt: number | undefined): void {
+    run.missCounted = true;
+    this.stats.deadlineMisses++;
+    this.engine.emit('deadline-miss', {
+      name: this.name,
+      scheduledAt: run.scheduledAt,
+      deadline: run.deadlineAt,
+      finishedAt,
+      lateMs: now - run.deadlineAt,
+    });
+    this.#countBadRelease();
+  }
+
+  #clean(): void {
+    this.stats.consecutiveMisses = 0;
+    this.#backpressureRaised = false;
+  }
+
+  #countBadRelease(): void {
+    const count = ++this.stats.consecutiveMisses;
+    const threshold = this.config.backpressureAfter ?? DEFAULT_BACKPRESSURE_AFTER;
+    if (count < threshold || this.#backpressureRaised) return;
+    this.#backpressureRaised = true;
+    const info: BackpressureInfo = {
+      name: this.name,
+      consecutive: count,
+      periodMs: this.periodMs,
+      lastExecMs: this.stats.lastExecMs,
+      meanExecMs: this.stats.exec.meanMs,
+      at: this.engine.clock.now(),
+    };
+    const callback = this.config.onBackpressure;
+    if (callback !== undefined) {
+      try {
+        callback(info);
+      } catch (error) {
+        this.engine.logger.error({ task: this.name, err: error }, 'onBackpressure callback threw');
+      }
+    }
+    this.engine.emit('backpressure', info);
+  }
+
+  /** The period, for kinds that have one (used in backpressure info). */
+  get periodMs(): number | undefined {
+    return undefined;
+  }
+
+  #onFailure(run: Run, error: unknown): void {
+    if (isNonFatal(error)) {
+      this.engine.logger.warn({ task: this.name, err: error }, 'task reported a non-fatal error; rescheduled');
+      return;
+    }
+    const stopped = this.config.onError === 'stop';
+    this.engine.logger.error({ task: this.name, err: error, stopped }, 'task failed');
+    this.engine.emit('task-error', { name: this.name, error, scheduledAt: run.scheduledAt, stopped });
+    if (stopped) this.#end('failed');
+  }
+
+  #emitOverrun(releaseAt: number, action: 'skipped' | 'queued' | 'parallel'): void {
+    this.engine.emit('overrun', { name: this.name, releaseAt, policy: this.#overrun, action });
+  }
+
+  // ---- control ----
+
+  pause(): void {
+    if (this.#lifecycle !== 'active') return;
+    this.#lifecycle = 'paused';
+    this.engine.timers.cancel(this);
+    this.#dropPending();
+  }
+
+  resume(): void {
+    if (this.#lifecycle !== 'paused') return;
+    this.#lifecycle = 'active';
+    if (this.engine.releasing) this.rearm(this.engine.clock.now());
+  }
+
+  /** Stop releasing for good and drop what has not started; runs in flight continue. */
+  halt(): void {
+    if (!this.live) return;
+    this.#lifecycle = 'stopped';
+    this.#stopReleasing();
+  }
+
+  /** Cancel: no further releases, queued runs dropped, running runs aborted; stats freeze. */
+  cancel(): void {
+    if (this.#lifecycle === 'cancelled' || this.#lifecycle === 'completed') return;
+    this.#lifecycle = 'cancelled';
+    this.#stopReleasing();
+    for (const run of this.#active) run.abort(new TaskCancelledError(this.name, 'cancelled'));
+    this.engine.retire(this.name);
+  }
+
+  /** Abort runs in flight (scheduler terminate). */
+  abortRuns(reason: unknown): void {
+    for (const run of this.#active) run.abort(reason);
+  }
+
+  /** A one-shot ran, or an error stopped the task. */
+  protected complete(): void {
+    this.#end('completed');
+  }
+
+  #end(lifecycle: 'completed' | 'failed'): void {
+    if (!this.live) return;
+    this.#lifecycle = lifecycle;
+    this.#stopReleasing();
+    if (lifecycle === 'completed') this.engine.retire(this.name);
+  }
+
+  #stopReleasing(): void {
+    this.engine.timers.cancel(this);
+    this.#dropPending();
+    for (const run of this.#active) {
+      if (run.queueIndex < 0) continue;
+      this.engine.dispatcher.withdraw(run);
+      this.engine.timers.cancel(run);
+      this.#active.delete(run);
+      this.engine.runSettled();
+    }
+  }
+
+  #dropPending(): void {
+    if (this.#pending === undefined) return;
+    this.engine.timers.cancel(this.#pending);
+    this.#pending = undefined;
+  }
+
+  /** Whether new releases may be armed now. */
+  protected get armable(): boolean {
+    return this.#lifecycle === 'active' && this.engine.releasing;
+  }
+}

@@ -1,0 +1,285 @@
+/**
+ * The Scheduler: seed 003's one facade over time. Nothing outside it touches the event loop's
+ * timers: loops, one-shots, cron schedules, sleeps and (later) submitted jobs are task kinds of
+ * ONE engine.
+ *
+ * How it fits together: every release, deadline watch and sleep is an entry on one timeline
+ * (`TimerQueue`, one heap, one clock alarm). A release creates a `Run` and hands it to the
+ * `Dispatcher`, which starts runs from the policy's ready queue while slots are free; each run
+ * records its jitter, execution time and deadline outcome in its task's stats, and anomalies
+ * become typed events. Time comes from an injected `Clock`, so the whole engine runs under
+ * `ManualClock` in tests exactly as it does on the real one.
+ */
+import { EventEmitter } from 'node:events';
+import { z } from 'zod';
+import { AbortError, DuplicateTaskError, SchedulerStoppedError, TaskCancelledError, UnknownTaskError } from '../errors.js';
+import { silentLogger, type Logger } from '../logger.js';
+import type { Clock, TimerPrecision } from '../time/clock.js';
+import { SystemClock } from '../time/system-clock.js';
+import { parseOrThrow } from '../validation.js';
+import {
+  parseCron,
+  parseOnce,
+  parsePeriodic,
+  parseRecurring,
+  type CronTaskConfig,
+  type OnceTaskConfig,
+  type RealtimeTaskConfig,
+  type RecurringTaskConfig,
+  type TaskFunction,
+} from './config.js';
+import { describeTask, formatDescription, type SchedulerDescription } from './describe.js';
+import { Dispatcher } from './dispatcher.js';
+import type { Engine } from './engine.js';
+import type { SchedulerEventName, SchedulerEvents } from './events.js';
+import { RealtimeTaskHandle } from './handle.js';
+import type { LoopTask } from './loop-task.js';
+import { createPriorityQueue, DEFAULT_AGING_STEP_MS } from './policies/priority.js';
+import { CronTask } from './tasks/cron-task.js';
+import { OnceTask } from './tasks/once-task.js';
+import { PeriodicTask } from './tasks/periodic-task.js';
+import { RecurringTask } from './tasks/recurring-task.js';
+import { TimerQueue } from './timer-queue.js';
+
+export interface SchedulerOptions {
+  /** Time source; default a `SystemClock` with `precision`. Pass a `ManualClock` in tests. */
+  clock?: Clock;
+  /** Timer precision of the default clock: `'coarse'` (default) or `'precise'` (spins; costs CPU). */
+  precision?: TimerPrecision;
+  /** pino-compatible logger; default silent. */
+  logger?: Logger;
+  /** Waiting this long is worth one priority class (seed 003's aging); default 1000; Infinity = off. */
+  agingStepMs?: number;
+  /** Runs in flight at most (seed 001's max_workers); default unbounded. */
+  maxConcurrency?: number;
+}
+
+export type SchedulerState = 'created' | 'running' | 'stopping' | 'stopped';
+
+export interface RunImmediatelyOptions {
+  /** Why: required, recorded in the `safety-override` event and the log. */
+  reason: string;
+  /** Who asked (a user or service name), for the audit trail. */
+  principal?: string;
+}
+
+const optionsSchema = z.strictObject({
+  clock: z.custom<Clock>((v) => typeof v === 'object' && v !== null && typeof (v as Clock).now === 'function', 'must be a Clock').optional(),
+  precision: z.enum(['coarse', 'precise']).optional(),
+  logger: z.custom<Logger>((v) => typeof v === 'object' && v !== null && typeof (v as Logger).warn === 'function', 'must be a logger').optional(),
+  agingStepMs: z.number().positive().optional(),
+  maxConcurrency: z.number().int().positive().or(z.literal(Number.POSITIVE_INFINITY)).optional(),
+});
+
+const overrideSchema = z.strictObject({
+  reason: z.string().trim().min(1).max(500),
+  principal: z.string().min(1).max(200).optional(),
+});
+
+export class Scheduler extends EventEmitter<SchedulerEvents> {
+  readonly clock: Clock;
+  readonly #logger: Logger;
+  readonly #timers: TimerQueue;
+  readonly #dispatcher: Dispatcher;
+  readonly #tasks = new Map<string, LoopTask>();
+  readonly #engine: Engine;
+  #state: SchedulerState = 'created';
+  #drained: (() => void) | undefined;
+  #drainPromise: Promise<void> | undefined;
+  readonly #stopped: Promise<void>;
+  #markStopped!: () => void;
+
+  constructor(options: SchedulerOptions = {}) {
+    super();
+    const parsed = parseOrThrow(optionsSchema, options, 'new Scheduler');
+    this.clock = parsed.clock ?? new SystemClock({ precision: parsed.precision ?? 'coarse' });
+    this.#logger = parsed.logger ?? silentLogger;
+    this.#dispatcher = new Dispatcher(
+      createPriorityQueue(parsed.agingStepMs ?? DEFAULT_AGING_STEP_MS),
+      parsed.maxConcurrency ?? Number.POSITIVE_INFINITY,
+      () => this.clock.now(),
+    );
+    this.#timers = new TimerQueue(this.clock, () => this.#dispatcher.pump());
+    this.#stopped = new Promise((resolve) => {
+      this.#markStopped = resolve;
+    });
+    const isReleasing = (): boolean => this.#state === 'running';
+    this.#engine = {
+      clock: this.clock,
+      timers: this.#timers,
+      dispatcher: this.#dispatcher,
+      logger: this.#logger,
+      get releasing() {
+        return isReleasing();
+      },
+      emit: (event, ...args) => this.#emitSafely(event, ...args),
+      retire: (name) => this.#tasks.delete(name),
+      runSettled: () => this.#checkDrained(),
+    };
+  }
+
+  get state(): SchedulerState {
+    return this.#state;
+  }
+
+  /** Monotonic time on the scheduler's clock. */
+  now(): number {
+    return this.clock.now();
+  }
+
+  /** Start releasing. Tasks registered before start have their first release anchored now. */
+  start(): this {
+    if (this.#state !== 'created') return this;
+    this.#state = 'running';
+    const now = this.clock.now();
+    for (const task of this.#tasks.values()) task.arm(now);
+    this.#dispatcher.pump();
+    return this;
+  }
+
+  /** A fixed-rate loop (seed 000's RealtimeTaskConfig): release k at t0 + k * periodMs. */
+  schedulePeriodic(config: RealtimeTaskConfig, fn: TaskFunction): RealtimeTaskHandle {
+    const parsed = parsePeriodic(config, fn);
+    return this.#register(new PeriodicTask(this.#engine, parsed, fn));
+  }
+
+  /** A fixed-delay loop: the next run starts `delayMs` after the previous one completed. */
+  scheduleRecurring(config: RecurringTaskConfig, fn: TaskFunction): RealtimeTaskHandle {
+    const parsed = parseRecurring(config, fn);
+    return this.#register(new RecurringTask(this.#engine, parsed, fn));
+  }
+
+  /** Run once after `delayMs`, or at the wall-clock time `at` (a Date or epoch ms). */
+  scheduleOnce(config: OnceTaskConfig, fn: TaskFunction): RealtimeTaskHandle {
+    const parsed = parseOnce(config, fn);
+    return this.#register(new OnceTask(this.#engine, parsed, fn));
+  }
+
+  /** A wall-clock schedule from a cron expression (seconds field allowed), through croner. */
+  scheduleCron(config: CronTaskConfig, fn: TaskFunction): RealtimeTaskHandle {
+    const parsed = parseCron(config, fn);
+    return this.#register(new CronTask(this.#engine, parsed, fn));
+  }
+
+  /** The handle of a registered task. */
+  get(name: string): RealtimeTaskHandle {
+    const task = this.#tasks.get(name);
+    if (task === undefined) throw new UnknownTaskError(name);
+    return new RealtimeTaskHandle(task);
+  }
+
+  has(name: string): boolean {
+    return this.#tasks.has(name);
+  }
+
+  /**
+   * Seed 000's safety override: start a run of `name` now, ahead of everything queued and beyond
+   * the concurrency bound. If the task is already running (and its overrun policy is not
+   * `'parallel'`), the override becomes one immediate re-run after it: never a second concurrent
+   * run. Emits `safety-override` and logs a warning with the reason and principal.
+   */
+  runImmediately(name: string, options: RunImmediatelyOptions): { coalesced: boolean } {
+    const task = this.#tasks.get(name);
+    if (task === undefined) throw new UnknownTaskError(name);
+    if (!task.live) throw new TaskCancelledError(name, task.state);
+    const { reason, principal } = parseOrThrow(overrideSchema, options, `runImmediately(${JSON.stringify(name)})`);
+    if (this.#state !== 'running') throw new SchedulerStoppedError(this.#state);
+    const at = this.clock.now();
+    const result = task.override(at);
+    const event = { name, reason, principal, at, wallAt: this.clock.wallNow(), coalesced: result.coalesced };
+    this.#logger.warn({ event: 'safety-override', ...event }, 'safety override');
+    this.#emitSafely('safety-override', event);
+    return result;
+  }
+
+  /** Sleep on the scheduler's clock (seed 003's `Scheduler.sleep`). */
+  sleep(ms: number, signal?: AbortSignal): Promise<void> {
+    return this.#timers.sleep(ms, signal);
+  }
+
+  /** Let other work (I/O, timers, other tasks) run before continuing (seed 003's `yield_control`). */
+  yieldControl(): Promise<void> {
+    return new Promise((resolve) => setImmediate(resolve));
+  }
+
+  describe(): SchedulerDescription {
+    return {
+      state: this.#state,
+      policy: 'priority',
+      now: this.clock.now(),
+      wallNow: this.clock.wallNow(),
+      maxConcurrency: Number.isFinite(this.#dispatcher.maxConcurrency) ? this.#dispatcher.maxConcurrency : null,
+      running: this.#dispatcher.running,
+      queued: this.#dispatcher.queued,
+      tasks: [...this.#tasks.values()].map(describeTask),
+    };
+  }
+
+  /** `describe()` as readable text. */
+  dumpState(): string {
+    return formatDescription(this.describe());
+  }
+
+  /** Drain: no new releases, queued runs dropped, resolves when running runs have finished. */
+  async stop(): Promise<void> {
+    if (this.#state === 'stopped') return;
+    if (this.#state !== 'stopping') {
+      this.#state = 'stopping';
+      for (const task of this.#tasks.values()) task.halt();
+    }
+    await this.#drain();
+  }
+
+  /** Abort running runs through their signals; resolves when they have settled. */
+  async terminate(): Promise<void> {
+    if (this.#state === 'stopped') return;
+    const reason = new AbortError('the scheduler was terminated');
+    if (this.#state !== 'stopping') this.#state = 'stopping';
+    for (const task of this.#tasks.values()) {
+      task.halt();
+      task.abortRuns(reason);
+    }
+    await this.#drain();
+  }
+
+  /** Seed 003's `run_forever()`: start if needed; resolves once the scheduler has stopped. */
+  runForever(): Promise<void> {
+    this.start();
+    return this.#stopped;
+  }
+
+  #register(task: LoopTask): RealtimeTaskHandle {
+    if (this.#state === 'stopping' || this.#state === 'stopped') throw new SchedulerStoppedError(this.#state);
+    if (this.#tasks.has(task.name)) throw new DuplicateTaskError(task.name);
+    this.#tasks.set(task.name, task);
+    if (this.#state === 'running') {
+      task.arm(this.clock.now());
+      this.#dispatcher.pump();
+    }
+    return new RealtimeTaskHandle(task);
+  }
+
+  #drain(): Promise<void> {
+    this.#drainPromise ??= new Promise<void>((resolve) => {
+      this.#drained = resolve;
+    });
+    this.#checkDrained();
+    return this.#drainPromise;
+  }
+
+  #checkDrained(): void {
+    if (this.#state !== 'stopping' || this.#dispatcher.running > 0 || this.#dispatcher.queued > 0) return;
+    this.#state = 'stopped';
+    this.#timers.clear();
+    this.#drained?.();
+    this.#markStopped();
+  }
+
+  #emitSafely<K extends SchedulerEventName>(event: K, ...args: SchedulerEvents[K]): void {
+    try {
+      (this.emit as (event: K, ...args: SchedulerEvents[K]) => boolean)(event, ...args);
+    } catch (error) {
+      this.#logger.error({ err: error, event }, 'a scheduler event listener threw');
+    }
+  }
+}

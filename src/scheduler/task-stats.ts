@@ -1,0 +1,59 @@
+/**
+ * Run accounting for one task (seed 000): every run's jitter (actual start - scheduled start) and
+ * execution time go into percentile histograms; counters say how releases and runs ended.
+ */
+import { DurationHistogram, type PercentileSummary } from '../stats/histogram.js';
+
+/** A read-only copy of a task's counters and percentiles (milliseconds). */
+export interface TaskStats {
+  /** Runs started. */
+  runs: number;
+  /** Runs that finished without error. */
+  completed: number;
+  /** Runs that threw or rejected (including TaskNonFatalError). */
+  failed: number;
+  /** Releases that did not produce a run (previous run still going, or the loop fell behind). */
+  skipped: number;
+  /** Releases that found the previous run of the task still queued or running. */
+  overruns: number;
+  /** Runs that finished (or were still running) after scheduled start + deadline. */
+  deadlineMisses: number;
+  /** Runs that started more than maxJitterMs after their scheduled start. */
+  jitterWarnings: number;
+  /** Releases in a row that overran or missed their deadline; 0 after a clean run. */
+  consecutiveMisses: number;
+  /** Sum of execution times. */
+  totalExecMs: number;
+  jitterMs: PercentileSummary;
+  execMs: PercentileSummary;
+}
+
+export class TaskStatsRecorder {
+  runs = 0;
+  completed = 0;
+  failed = 0;
+  skipped = 0;
+  overruns = 0;
+  deadlineMisses = 0;
+  jitterWarnings = 0;
+  consecutiveMisses = 0;
+  lastExecMs = 0;
+  readonly jitter = new DurationHistogram();
+  readonly exec = new DurationHistogram();
+
+  snapshot(): TaskStats {
+    return {
+      runs: this.runs,
+      completed: this.completed,
+      failed: this.failed,
+      skipped: this.skipped,
+      overruns: this.overruns,
+      deadlineMisses: this.deadlineMisses,
+      jitterWarnings: this.jitterWarnings,
+      consecutiveMisses: this.consecutiveMisses,
+      totalExecMs: this.exec.sumMs,
+      jitterMs: this.jitter.summary(),
+      execMs: this.exec.summary(),
+    };
+  }
+}

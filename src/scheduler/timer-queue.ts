@@ -1,0 +1,133 @@
+/**
+ * The scheduler's one timeline: every release, deadline watch and sleep is an entry in ONE heap
+ * keyed by due time, behind ONE clock alarm armed for the earliest entry.
+ *
+ * On wake, the entries due at that instant are taken out first and then handled, so handling may
+ * schedule new entries (the next release) without being re-entered; entries that are already due
+ * again fire on the next wake (an immediate, not a 1 ms timer). After a batch, `afterBatch` lets
+ * the dispatcher start the runs the batch released in priority order, not in firing order.
+ */
+import type { Alarm, Clock } from '../time/clock.js';
+import { Heap } from '../queue/heap.js';
+import { AbortError } from '../errors.js';
+
+/** Something that wants to be called at a monotonic time. */
+export interface Timed {
+  /** Due time, set by `TimerQueue.schedule`. */
+  timerAt: number;
+  /** Heap position; -1 when not scheduled. */
+  timerIndex: number;
+  onTimer(now: number): void;
+}
+
+const byDueTime = (a: Timed, b: Timed): number => a.timerAt - b.timerAt;
+const setTimerIndex = (entry: Timed, index: number): void => {
+  entry.timerIndex = index;
+};
+
+class Sleeper implements Timed {
+  timerAt = 0;
+  timerIndex = -1;
+  readonly #resolve: () => void;
+  readonly #cleanup: (() => void) | undefined;
+
+  constructor(resolve: () => void, cleanup?: () => void) {
+    this.#resolve = resolve;
+    this.#cleanup = cleanup;
+  }
+
+  onTimer(): void {
+    this.#cleanup?.();
+    this.#resolve();
+  }
+}
+
+export class TimerQueue {
+  readonly #clock: Clock;
+  readonly #alarm: Alarm;
+  readonly #heap = new Heap<Timed>(byDueTime, setTimerIndex);
+  readonly #due: Timed[] = [];
+  readonly #afterBatch: () => void;
+  #armedAt = Number.POSITIVE_INFINITY;
+  #waking = false;
+
+  constructor(clock: Clock, afterBatch: () => void) {
+    this.#clock = clock;
+    this.#afterBatch = afterBatch;
+    this.#alarm = clock.createAlarm(() => this.#wake());
+  }
+
+  get size(): number {
+    return this.#heap.size;
+  }
+
+  /** Schedule (or move) `entry` to fire at monotonic time `atMs`. */
+  schedule(entry: Timed, atMs: number): void {
+    entry.timerAt = atMs;
+    if (entry.timerIndex >= 0) this.#heap.update(entry.timerIndex);
+    else this.#heap.push(entry);
+    if (!this.#waking && atMs < this.#armedAt) this.#arm();
+  }
+
+  cancel(entry: Timed): void {
+    if (entry.timerIndex < 0) return;
+    this.#heap.removeAt(entry.timerIndex);
+    if (!this.#waking && this.#heap.size === 0) this.#disarm();
+  }
+
+  /** Resolve after `ms` on the scheduler's clock; rejects with AbortError if `signal` aborts first. */
+  sleep(ms: number, signal?: AbortSignal): Promise<void> {
+    if (signal?.aborted) return Promise.reject(new AbortError('sleep aborted', { cause: signal.reason }));
+    return new Promise<void>((resolve, reject) => {
+      let sleeper: Sleeper;
+      if (signal === undefined) {
+        sleeper = new Sleeper(resolve);
+      } else {
+        const onAbort = (): void => {
+          this.cancel(sleeper);
+          reject(new AbortError('sleep aborted', { cause: signal.reason }));
+        };
+        signal.addEventListener('abort', onAbort, { once: true });
+        sleeper = new Sleeper(resolve, () => signal.removeEventListener('abort', onAbort));
+      }
+      this.schedule(sleeper, this.#clock.now() + Math.max(0, ms));
+    });
+  }
+
+  /** Drop every entry and the alarm. */
+  clear(): void {
+    this.#heap.clear();
+    this.#disarm();
+  }
+
+  #wake(): void {
+    this.#armedAt = Number.POSITIVE_INFINITY;
+    const now = this.#clock.now();
+    const due = this.#due;
+    this.#waking = true;
+    try {
+      for (let top = this.#heap.peek(); top !== undefined && top.timerAt <= now; top = this.#heap.peek()) {
+        this.#heap.pop();
+        due.push(top);
+      }
+      for (let i = 0; i < due.length; i++) due[i]!.onTimer(now);
+    } finally {
+      due.length = 0;
+      this.#waking = false;
+    }
+    this.#afterBatch();
+    if (this.#heap.size > 0) this.#arm();
+  }
+
+  #arm(): void {
+    const top = this.#heap.peek();
+    if (top === undefined) return;
+    this.#armedAt = top.timerAt;
+    this.#alarm.arm(top.timerAt);
+  }
+
+  #disarm(): void {
+    this.#armedAt = Number.POSITIVE_INFINITY;
+    this.#alarm.disarm();
+  }
+}
