@@ -25,4 +25,4 @@ export type { TaskKind, TaskState } from './scheduler/loop-task.js';
 export { DeadlineExceededError } from './scheduler/loop-task.js';
 export { RealtimeTaskHandle } from './scheduler/handle.js';
 export type { SchedulerDescription, TaskDescription } from './scheduler/describe.js';
-export { Scheduler, type SchedulerOptions, type SchedulerState, type RunImmediatelyOptions } from './scheduler/scheduler.js';
+export { Scheduler, type IsolatedTaskSource, type SchedulerOptions, type SchedulerState, type RunImmediatelyOptions } from './scheduler/scheduler.js';

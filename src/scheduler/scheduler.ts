@@ -28,7 +28,7 @@ import {
   type RecurringTaskConfig,
   type TaskFunction,
 } from './config.js';
-import { describeTask, formatDescription, type SchedulerDescription } from './describe.js';
+import { describeTask, formatDescription, type SchedulerDescription, type TaskDescription } from './describe.js';
 import { Dispatcher } from './dispatcher.js';
 import type { Engine } from './engine.js';
 import type { SchedulerEventName, SchedulerEvents } from './events.js';
@@ -52,6 +52,14 @@ export interface SchedulerOptions {
   agingStepMs?: number;
   /** Runs in flight at most (seed 001's max_workers); default unbounded. */
   maxConcurrency?: number;
+}
+
+/**
+ * Seed 000's isolation hook: loops that run in isolated workers report their task descriptions
+ * here, so `describe()` shows them beside local tasks (marked `isolated: true`).
+ */
+export interface IsolatedTaskSource {
+  isolatedTasks(): TaskDescription[];
 }
 
 export type SchedulerState = 'created' | 'running' | 'stopping' | 'stopped';
@@ -83,6 +91,7 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
   readonly #dispatcher: Dispatcher;
   readonly #tasks = new Map<string, LoopTask>();
   readonly #engine: Engine;
+  readonly #isolatedSources = new Set<IsolatedTaskSource>();
   #state: SchedulerState = 'created';
   #drained: (() => void) | undefined;
   #drainPromise: Promise<void> | undefined;
@@ -211,8 +220,26 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
       maxConcurrency: Number.isFinite(this.#dispatcher.maxConcurrency) ? this.#dispatcher.maxConcurrency : null,
       running: this.#dispatcher.running,
       queued: this.#dispatcher.queued,
-      tasks: [...this.#tasks.values()].map(describeTask),
+      tasks: [...this.#tasks.values()].map(describeTask).concat(this.#isolatedTasks()),
     };
+  }
+
+  /** Show an isolated worker's loops in `describe()`; returns a function that detaches it. */
+  addIsolatedSource(source: IsolatedTaskSource): () => void {
+    this.#isolatedSources.add(source);
+    return () => this.#isolatedSources.delete(source);
+  }
+
+  #isolatedTasks(): TaskDescription[] {
+    const tasks: TaskDescription[] = [];
+    for (const source of this.#isolatedSources) {
+      try {
+        for (const task of source.isolatedTasks()) tasks.push({ ...task, isolated: true });
+      } catch (error) {
+        this.#logger.error({ err: error }, 'an isolated task source threw');
+      }
+    }
+    return tasks;
   }
 
   /** `describe()` as readable text. */
