@@ -75,7 +75,7 @@ const optionsSchema = z.strictObject({
   clock: z.custom<Clock>((v) => typeof v === 'object' && v !== null && typeof (v as Clock).now === 'function', 'must be a Clock').optional(),
   precision: z.enum(['coarse', 'precise']).optional(),
   logger: z.custom<Logger>((v) => typeof v === 'object' && v !== null && typeof (v as Logger).warn === 'function', 'must be a logger').optional(),
-  agingStepMs: z.number().positive().optional(),
+  agingStepMs: z.number().positive().or(z.literal(Number.POSITIVE_INFINITY)).optional(),
   maxConcurrency: z.number().int().positive().or(z.literal(Number.POSITIVE_INFINITY)).optional(),
 });
 
