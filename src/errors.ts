@@ -75,3 +75,43 @@ export class AbortError extends TactusError {
     this.name = 'AbortError';
   }
 }
+
+/** A record is larger than a shared ring's slot; nothing was written. */
+export class RingRecordTooLargeError extends TactusError {
+  readonly size: number;
+  readonly slotBytes: number;
+
+  constructor(size: number, slotBytes: number) {
+    super('ERR_TACTUS_RING_RECORD_TOO_LARGE', `a ${size}-byte record does not fit a ${slotBytes}-byte ring slot`);
+    this.size = size;
+    this.slotBytes = slotBytes;
+  }
+}
+
+/** A data-plane frame (or its type name) is larger than the configured limit; the frame was refused or skipped. */
+export class FrameTooLargeError extends TactusError {
+  readonly part: 'type' | 'data';
+  readonly size: number;
+  readonly limit: number;
+
+  constructor(part: 'type' | 'data', size: number, limit: number) {
+    super('ERR_TACTUS_FRAME_TOO_LARGE', `a data-plane frame's ${part} has ${size} bytes, above the limit of ${limit}`);
+    this.part = part;
+    this.size = size;
+    this.limit = limit;
+  }
+}
+
+/** A data-plane byte stream is not a frame stream (bad magic, version or type); its remaining bytes are discarded. */
+export class MalformedFrameError extends TactusError {
+  constructor(message: string) {
+    super('ERR_TACTUS_FRAME_MALFORMED', message);
+  }
+}
+
+/** A payload type name is invalid, or a shared type table has no room for another one. */
+export class PayloadTypeError extends TactusError {
+  constructor(message: string) {
+    super('ERR_TACTUS_PAYLOAD_TYPE', message);
+  }
+}

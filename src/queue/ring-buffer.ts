@@ -1,0 +1,348 @@
+/// <reference lib="es2024.sharedmemory" />
+/**
+ * A single-producer / single-consumer ring of records in a SharedArrayBuffer: the data plane
+ * between a device worker thread and its parent.
+ *
+ * How and why:
+ * - Every record gets a sequence number `seq` (53-bit, from `startSeq`). Record `seq` lives in
+ *   slot `seq & mask` (slot count rounded up to a power of two). The header publishes the write
+ *   index (producer) and the read index (consumer) as wide counters (./wide-counter.ts), so both
+ *   sides and a restarted producer or consumer rebuild their state from the buffer alone.
+ * - Only the producer moves the write index and only the consumer moves the read index. With
+ *   'drop-oldest' the producer never waits and never touches the read index: it simply overwrites
+ *   the oldest slot. The consumer notices it was lapped (write - read > slots, or a slot whose
+ *   stamp moved on), skips ahead and counts the skipped records as dropped. With 'reject' the
+ *   producer compares against the read index and refuses the record (counted, `push` returns false).
+ * - Each slot is a seqlock: the producer stamps `begin = seq`, writes the record, stamps `end = seq`,
+ *   then publishes the write index. The consumer checks `end == seq`, copies the record into a
+ *   private scratch area, then checks `begin == seq` again; a mismatch means the producer was
+ *   overwriting the slot meanwhile, so the record is dropped, never delivered torn. A producer
+ *   killed mid-write never published its record, so nothing half-written is ever read as valid.
+ *   (Stamps are Atomics; on x86-64 stores and loads keep program order, which the seqlock needs.)
+ * - Exact counters: produced = write - startSeq; consumed and dropped are the consumer's; depth is
+ *   what is left in the ring. produced = consumed + dropped + depth at every snapshot taken on the
+ *   consumer's thread (records overwritten but not yet noticed count as dropped already).
+ * - Wake-ups: the consumer raises a `waiting` flag before it sleeps on the write index
+ *   (`Atomics.wait`/`waitAsync`); the producer calls `Atomics.notify` only when the flag is up,
+ *   so a push costs no system call while the consumer keeps up.
+ * - `push` and `shift` allocate nothing: `shift` returns one reused record whose `data` is a view of
+ *   the consumer's scratch area (views are cached per length), valid until the next `shift`.
+ */
+import { z } from 'zod';
+import { InvalidConfigError, RingRecordTooLargeError } from '../errors.js';
+import { parseOrThrow } from '../validation.js';
+import { publishWide, readWide } from './wide-counter.js';
+
+export type OverflowPolicy = 'drop-oldest' | 'reject';
+
+/** One record as the consumer sees it; `data` is valid until the next `shift()`. */
+export interface RingRecord {
+  seq: number;
+  ts: number;
+  type: number;
+  data: Uint8Array;
+}
+
+/** Exact accounting: produced = consumed + dropped + depth (rejected records were never produced). */
+export interface RingCounters {
+  produced: number;
+  consumed: number;
+  dropped: number;
+  rejected: number;
+  depth: number;
+}
+
+export interface SharedRingOptions {
+  /** Capacity in records, rounded up to a power of two (read back `ring.slots`). Required. */
+  slots: number;
+  /** Largest record payload in bytes. Required. */
+  slotBytes: number;
+  /** What a push into a full ring does (default 'drop-oldest'). */
+  overflow?: OverflowPolicy;
+  /** Sequence number of the first record (default 0); tests start near 2^32 to cross the index wrap. */
+  startSeq?: number;
+}
+
+const MAX_SLOTS = 2 ** 24;
+const MAX_SLOT_BYTES = 2 ** 28;
+const MAX_BUFFER_BYTES = 2 ** 30;
+
+// Header: Int32 words; producer, consumer and wake-up words on separate cache lines.
+const HEADER_BYTES = 256;
+const MAGIC = 0x74526e67; // 'tRng'
+const VERSION = 1;
+const H_MAGIC = 0;
+const H_VERSION = 1;
+const H_SLOTS = 2;
+const H_SLOT_BYTES = 3;
+const H_POLICY = 4;
+const H_START_LO = 5;
+const H_START_HI = 6;
+const H_WRITE = 16; // wide counter, producer-owned; its low word is the futex word
+const H_REJECTED = 20; // wide counter, producer-owned
+const H_READ = 32; // wide counter, consumer-owned
+const H_DROPPED = 36; // wide counter, consumer-owned
+const H_WAITING = 48; // consumer-owned: 1 while the consumer sleeps (or is about to)
+
+// Slot: [begin i32][end i32][length i32][type u32][ts f64][data ...], 8-byte aligned.
+const S_BEGIN = 0;
+const S_END = 1;
+const S_LENGTH = 2;
+const S_TYPE = 3;
+const SLOT_HEADER_BYTES = 24;
+const VIEW_CACHE = 64;
+const KEEP_ALIVE_MS = 2 ** 30;
+const keepLoopAlive = (): void => {};
+
+const align8 = (bytes: number): number => Math.ceil(bytes / 8) * 8;
+const nextPowerOfTwo = (n: number): number => 2 ** Math.ceil(Math.log2(n));
+
+const optionsSchema = z
+  .object({
+    slots: z.number().int().min(1).max(MAX_SLOTS),
+    slotBytes: z.number().int().min(1).max(MAX_SLOT_BYTES),
+    overflow: z.enum(['drop-oldest', 'reject']).optional(),
+    startSeq: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER - 2 ** 40).optional(),
+  })
+  .strict();
+
+function layout(slots: number, slotBytes: number): { stride: number; scratch: number; total: number } {
+  const stride = align8(SLOT_HEADER_BYTES + slotBytes);
+  const scratch = HEADER_BYTES + slots * stride;
+  return { stride, scratch, total: scratch + align8(slotBytes) };
+}
+
+export class SharedRing {
+  readonly buffer: SharedArrayBuffer;
+  /** Capacity in records (a power of two). */
+  readonly slots: number;
+  /** Largest payload per record, in bytes. */
+  readonly slotBytes: number;
+  readonly overflow: OverflowPolicy;
+  readonly #i32: Int32Array;
+  readonly #f64: Float64Array;
+  readonly #u8: Uint8Array;
+  readonly #mask: number;
+  readonly #strideWords: number;
+  readonly #scratch: number;
+  readonly #start: number;
+  readonly #reject: boolean;
+  // Producer state (authoritative on the producer's side).
+  #write: number;
+  #readSeen: number;
+  #rejected: number;
+  // Consumer state (authoritative on the consumer's side).
+  #read: number;
+  #dropped: number;
+  readonly #record: RingRecord = { seq: 0, ts: 0, type: 0, data: new Uint8Array(0) };
+  readonly #views: (Uint8Array | undefined)[] = new Array<Uint8Array | undefined>(VIEW_CACHE).fill(undefined);
+
+  /** A new, empty ring. Pass `ring.buffer` to the other side (e.g. in `workerData`). */
+  static create(options: SharedRingOptions): SharedRing {
+    const parsed = parseOrThrow(optionsSchema, options, 'SharedRing.create');
+    const slots = nextPowerOfTwo(parsed.slots);
+    const { total } = layout(slots, parsed.slotBytes);
+    if (total > MAX_BUFFER_BYTES) {
+      throw new InvalidConfigError(
+        `SharedRing.create: slots x slotBytes needs ${total} bytes, above the ${MAX_BUFFER_BYTES}-byte limit (got slots=${parsed.slots}, slotBytes=${parsed.slotBytes})`,
+      );
+    }
+    const buffer = new SharedArrayBuffer(total);
+    const words = new Int32Array(buffer);
+    const start = parsed.startSeq ?? 0;
+    words[H_MAGIC] = MAGIC;
+    words[H_VERSION] = VERSION;
+    words[H_SLOTS] = slots;
+    words[H_SLOT_BYTES] = parsed.slotBytes;
+    words[H_POLICY] = parsed.overflow === 'reject' ? 1 : 0;
+    words[H_START_LO] = start >>> 0;
+    words[H_START_HI] = Math.floor(start / 2 ** 32);
+    publishWide(words, H_WRITE, start);
+    publishWide(words, H_READ, start);
+    return new SharedRing(buffer);
+  }
+
+  /** The other side of an existing ring; geometry and both indices are read from the header. */
+  static attach(buffer: SharedArrayBuffer): SharedRing {
+    if (!(buffer instanceof SharedArrayBuffer) || buffer.byteLength < HEADER_BYTES) {
+      throw new InvalidConfigError('SharedRing.attach: buffer must be the SharedArrayBuffer of a SharedRing');
+    }
+    const words = new Int32Array(buffer, 0, HEADER_BYTES / 4);
+    if (words[H_MAGIC] !== MAGIC || words[H_VERSION] !== VERSION) {
+      throw new InvalidConfigError('SharedRing.attach: buffer is not a SharedRing (bad magic or version)');
+    }
+    const slots = words[H_SLOTS]!;
+    const slotBytes = words[H_SLOT_BYTES]!;
+    if (slots < 1 || (slots & (slots - 1)) !== 0 || slotBytes < 1 || layout(slots, slotBytes).total !== buffer.byteLength) {
+      throw new InvalidConfigError(`SharedRing.attach: corrupt geometry (slots=${slots}, slotBytes=${slotBytes}, ${buffer.byteLength} bytes)`);
+    }
+    return new SharedRing(buffer);
+  }
+
+  private constructor(buffer: SharedArrayBuffer) {
+    this.buffer = buffer;
+    this.#i32 = new Int32Array(buffer);
+    this.#f64 = new Float64Array(buffer);
+    this.#u8 = new Uint8Array(buffer);
+    const words = this.#i32;
+    this.slots = words[H_SLOTS]!;
+    this.slotBytes = words[H_SLOT_BYTES]!;
+    this.#reject = words[H_POLICY] === 1;
+    this.overflow = this.#reject ? 'reject' : 'drop-oldest';
+    this.#mask = this.slots - 1;
+    const { stride, scratch } = layout(this.slots, this.slotBytes);
+    this.#strideWords = stride >> 2;
+    this.#scratch = scratch;
+    this.#start = (words[H_START_HI]! >>> 0) * 2 ** 32 + (words[H_START_LO]! >>> 0);
+    this.#write = readWide(words, H_WRITE);
+    this.#readSeen = readWide(words, H_READ);
+    this.#rejected = readWide(words, H_REJECTED);
+    this.#read = this.#readSeen;
+    this.#dropped = readWide(words, H_DROPPED);
+  }
+
+  /** Producer: the sequence number the next accepted `push` gets. */
+  get nextSeq(): number {
+    return this.#write;
+  }
+
+  /**
+   * Producer: append a record. Returns false when the ring is full under 'reject' (counted as
+   * rejected). Throws `RingRecordTooLargeError` when `data` exceeds `slotBytes`. `type` is a uint32.
+   */
+  push(type: number, ts: number, data: Uint8Array): boolean {
+    const length = data.length;
+    if (length > this.slotBytes) throw new RingRecordTooLargeError(length, this.slotBytes);
+    if (type >>> 0 !== type) throw new InvalidConfigError(`SharedRing.push: type must be an integer in [0, 2^32) (got ${type})`);
+    const words = this.#i32;
+    const seq = this.#write;
+    if (this.#reject && seq - this.#readSeen >= this.slots) {
+      // Refresh the cached read index; the lag is below 2^32 since 'reject' bounds it by `slots`.
+      this.#readSeen = seq - ((seq - Atomics.load(words, H_READ)) >>> 0);
+      if (seq - this.#readSeen >= this.slots) {
+        this.#rejected += 1;
+        publishWide(words, H_REJECTED, this.#rejected);
+        return false;
+      }
+    }
+    const word = HEADER_BYTES / 4 + (seq & this.#mask) * this.#strideWords;
+    const stamp = seq | 0;
+    Atomics.store(words, word + S_BEGIN, stamp);
+    words[word + S_LENGTH] = length;
+    words[word + S_TYPE] = type;
+    this.#f64[(word >> 1) + 2] = ts;
+    this.#u8.set(data, (word << 2) + SLOT_HEADER_BYTES);
+    Atomics.store(words, word + S_END, stamp);
+    this.#write = seq + 1;
+    publishWide(words, H_WRITE, seq + 1);
+    if (Atomics.load(words, H_WAITING) !== 0) Atomics.notify(words, H_WRITE);
+    return true;
+  }
+
+  /** Consumer: the oldest record, or undefined when empty. The returned object is reused. */
+  shift(): RingRecord | undefined {
+    const words = this.#i32;
+    for (;;) {
+      const seq = this.#read;
+      const written = readWide(words, H_WRITE);
+      if (written === seq) return undefined;
+      if (written - seq > this.slots) {
+        this.#skip(written - seq - this.slots); // lapped: the oldest records were overwritten
+        continue;
+      }
+      const word = HEADER_BYTES / 4 + (seq & this.#mask) * this.#strideWords;
+      const stamp = seq | 0;
+      // `end` moved on: the producer is already committing a newer record into this slot.
+      if (Atomics.load(words, word + S_END) !== stamp) {
+        this.#skip(1);
+        continue;
+      }
+      const length = words[word + S_LENGTH]!;
+      const type = words[word + S_TYPE]! >>> 0;
+      const ts = this.#f64[(word >> 1) + 2]!;
+      const from = (word << 2) + SLOT_HEADER_BYTES;
+      this.#u8.copyWithin(this.#scratch, from, from + length);
+      // `begin` moved on: the producer overwrote the slot while we copied; the copy may be torn.
+      if (Atomics.load(words, word + S_BEGIN) !== stamp || length >>> 0 > this.slotBytes) {
+        this.#skip(1);
+        continue;
+      }
+      this.#read = seq + 1;
+      publishWide(words, H_READ, seq + 1);
+      const record = this.#record;
+      record.seq = seq;
+      record.ts = ts;
+      record.type = type;
+      record.data = this.#view(length);
+      return record;
+    }
+  }
+
+  /**
+   * Consumer on an event-loop thread: resolves 'ok' when a record may be available (at once if
+   * one is), or 'timed-out' after `timeoutMs`.
+   */
+  async waitAsync(timeoutMs: number): Promise<'ok' | 'timed-out'> {
+    const words = this.#i32;
+    const seen = Atomics.load(words, H_WRITE);
+    if (seen !== (this.#read | 0)) return 'ok';
+    Atomics.store(words, H_WAITING, 1);
+    // A pending Atomics.waitAsync does not keep Node's event loop alive; this idle interval does.
+    const keepAlive = setInterval(keepLoopAlive, KEEP_ALIVE_MS);
+    try {
+      const result = Atomics.waitAsync(words, H_WRITE, seen, timeoutMs);
+      const outcome = result.async ? await result.value : result.value;
+      return outcome === 'timed-out' ? 'timed-out' : 'ok';
+    } finally {
+      clearInterval(keepAlive);
+      Atomics.store(words, H_WAITING, 0);
+    }
+  }
+
+  /** Consumer on a worker thread: blocks until a record may be available or `timeoutMs` passes. */
+  wait(timeoutMs: number): 'ok' | 'timed-out' {
+    const words = this.#i32;
+    const seen = Atomics.load(words, H_WRITE);
+    if (seen !== (this.#read | 0)) return 'ok';
+    Atomics.store(words, H_WAITING, 1);
+    try {
+      return Atomics.wait(words, H_WRITE, seen, timeoutMs) === 'timed-out' ? 'timed-out' : 'ok';
+    } finally {
+      Atomics.store(words, H_WAITING, 0);
+    }
+  }
+
+  /** Exact on the consumer's thread; on other threads each figure is exact but may lag the others by a record. */
+  counters(): RingCounters {
+    const words = this.#i32;
+    const written = readWide(words, H_WRITE);
+    const read = readWide(words, H_READ);
+    const droppedByConsumer = readWide(words, H_DROPPED);
+    const lag = written - read;
+    return {
+      produced: written - this.#start,
+      consumed: read - this.#start - droppedByConsumer,
+      dropped: droppedByConsumer + Math.max(0, lag - this.slots),
+      rejected: readWide(words, H_REJECTED),
+      depth: Math.min(lag, this.slots),
+    };
+  }
+
+  #skip(count: number): void {
+    const words = this.#i32;
+    this.#dropped += count;
+    this.#read += count;
+    publishWide(words, H_DROPPED, this.#dropped);
+    publishWide(words, H_READ, this.#read);
+  }
+
+  #view(length: number): Uint8Array {
+    const key = length & (VIEW_CACHE - 1);
+    let view = this.#views[key];
+    if (view === undefined || view.length !== length) {
+      view = new Uint8Array(this.buffer, this.#scratch, length);
+      this.#views[key] = view;
+    }
+    return view;
+  }
+}

@@ -1,0 +1,35 @@
+/**
+ * A monotonic counter up to 2^53, written by one thread and read by others through an Int32Array
+ * in shared memory, without locks and without allocating (BigInt64 atomics would allocate).
+ *
+ * How: three words. `lo` is the value mod 2^32 (Atomics, and the word a reader waits on); `hiB` is
+ * floor(v / 2^32), which changes when `lo` wraps to 0; `hiA` is floor((v + 2^31) / 2^32), which
+ * changes when `lo` crosses 2^31. A reader loads `lo` first and then the high word that is NOT
+ * changing near that `lo`: `hiB` while `lo` is in the middle half, `hiA` near the wrap. The writer
+ * stores the high words before `lo`. So a read is exact unless the writer advances by 2^30 or more
+ * between the reader's two loads (a billion increments), which the users of this file rule out.
+ */
+
+const TWO_32 = 2 ** 32;
+const TWO_31 = 2 ** 31;
+const QUARTER = 2 ** 30;
+
+/** Words a counter occupies, starting at its index: lo, hiA, hiB. */
+export const WIDE_COUNTER_WORDS = 3;
+
+/** Publish `value` (a safe integer >= the previous one); only the counter's one writer calls this. */
+export function publishWide(words: Int32Array, index: number, value: number): void {
+  const hiB = Math.floor(value / TWO_32);
+  const hiA = Math.floor((value + TWO_31) / TWO_32);
+  // Only this writer stores these words, so a plain read of its own last store is exact.
+  if (words[index + 2] !== hiB) Atomics.store(words, index + 2, hiB);
+  if (words[index + 1] !== hiA) Atomics.store(words, index + 1, hiA);
+  Atomics.store(words, index, value >>> 0);
+}
+
+/** Read the counter's latest published value. */
+export function readWide(words: Int32Array, index: number): number {
+  const lo = Atomics.load(words, index) >>> 0;
+  if (lo >= QUARTER && lo < 3 * QUARTER) return Atomics.load(words, index + 2) * TWO_32 + lo;
+  return Atomics.load(words, index + 1) * TWO_32 - TWO_31 + ((lo + TWO_31) % TWO_32);
+}
