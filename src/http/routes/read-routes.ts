@@ -1,0 +1,44 @@
+/**
+ * What an operator reads: the status (the scheduler's `describe()` with the monitor's snapshot),
+ * the tasks, one task, the workers and the event timeline. All need the token; only the health
+ * probe is public, and it says nothing but "up".
+ */
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { UnknownTaskError } from '../../errors.js';
+import { zodRoute } from '../route-schema.js';
+import type { TactusService } from '../service.js';
+import { nameParams } from './schemas.js';
+
+const timelineQuery = z.strictObject({
+  since: z.coerce.number().finite().optional(),
+  kinds: z.string().max(500).regex(/^[\w.:,-]*$/).optional(),
+  limit: z.coerce.number().int().min(1).max(1000).optional(),
+});
+
+export function registerReadRoutes(scope: FastifyInstance, service: TactusService): void {
+  scope.get('/healthz', { config: { tactusPublic: true } }, async () => ({ ok: true }));
+
+  scope.get('/status', async () => service.status());
+
+  scope.get('/tasks', async () => service.scheduler.describe().tasks);
+
+  scope.get<{ Params: z.infer<typeof nameParams> }>('/tasks/:name', zodRoute({ params: nameParams }), async (request) => {
+    const task = service.scheduler.describe().tasks.find((t) => t.name === request.params.name);
+    if (task === undefined) throw new UnknownTaskError(request.params.name);
+    return task;
+  });
+
+  scope.get('/workers', async () => service.workers?.list() ?? []);
+
+  scope.get<{ Querystring: z.infer<typeof timelineQuery> }>('/timeline', zodRoute({ querystring: timelineQuery }), async (request) => {
+    const { since, kinds, limit } = request.query;
+    return (
+      service.monitor?.timeline({
+        ...(since === undefined ? {} : { since }),
+        ...(kinds === undefined || kinds === '' ? {} : { kinds: kinds.split(',') }),
+        limit: limit ?? 200,
+      }) ?? []
+    );
+  });
+}

@@ -1,0 +1,85 @@
+/**
+ * What the service reads and steers, as structural interfaces: the plugin depends on shapes, not on
+ * classes, so a `Scheduler`, a `WorkerManager`, a `Monitor`, a bridge and a prom-client `Registry`
+ * plug in as they are, and tests or other runtimes can pass their own.
+ */
+import type { SchedulerDescription } from '../scheduler/describe.js';
+
+/** The subset of Node's EventEmitter the service listens through. */
+export interface EventSource {
+  on(event: string, listener: (...args: never[]) => void): unknown;
+  off(event: string, listener: (...args: never[]) => void): unknown;
+}
+
+/** The part of a task handle the control routes use. */
+export interface TaskControl {
+  readonly state: string;
+  pause(): void;
+  resume(): void;
+}
+
+/** The scheduler (seed 000's coordinator, seed 003's facade). */
+export interface SchedulerSource extends EventSource {
+  /** Monotonic time on the scheduler's clock (ms). */
+  now(): number;
+  describe(): SchedulerDescription;
+  has(name: string): boolean;
+  get(name: string): TaskControl;
+  /** Seed 000's safety override. */
+  runImmediately(name: string, options: { reason: string; principal?: string }): { coalesced: boolean };
+  start(): unknown;
+  stop(): Promise<void>;
+  /** Seed 001's summary metrics, once submitted jobs exist. */
+  summary?(): object;
+}
+
+/** Per-worker figures as the worker manager reports them (seed 002). */
+export interface WorkerSnapshot {
+  name: string;
+  isolation: string;
+  pid: number | null;
+  threadId?: number | null;
+  category?: string | null;
+  state: string;
+  task?: string | null;
+  lastHeartbeatAt: number | null;
+  heartbeatAgeMs: number | null;
+  generation: number;
+  restarts: number;
+  loops?: readonly { name: string; periodMs: number; stats?: object }[];
+  data?: { delivered: number; dropped: number; depth: number; latencyMs?: object | number | null };
+}
+
+/** The worker manager (seed 002's process manager). */
+export interface WorkersSource extends EventSource {
+  list(): readonly WorkerSnapshot[];
+  restart(name: string): unknown;
+  resetDegraded(name: string): unknown;
+  stop(): Promise<unknown>;
+}
+
+/** The supervisory monitor (seed 004): observes, never controls. */
+export interface MonitorSource extends EventSource {
+  /** One immutable JSON-serialisable view of everything the monitor watches. */
+  snapshot(): object;
+  /** The HUD summary line. */
+  hudLine(): string;
+  /** The event timeline, newest last. */
+  timeline(query?: { since?: number; kinds?: readonly string[]; limit?: number }): readonly object[];
+  start(): unknown;
+  stop(): unknown;
+}
+
+/** The bridge from worker data planes to telemetry topics (seed 002). */
+export interface BridgeSource {
+  /** Call `listener` with every decoded sample of `topic`; returns the unsubscribe function. */
+  subscribe(topic: string, listener: (sample: unknown) => void): () => void;
+  /** The topics it can stream, for the dashboard to offer. */
+  topics?(): readonly string[];
+}
+
+/** A prom-client `Registry`, or anything that renders the Prometheus text format. */
+export interface MetricsRegistry {
+  readonly contentType: string;
+  metrics(): Promise<string>;
+}
