@@ -151,6 +151,12 @@ export class TelemetryHub {
     let group = byDivisor.get(divisor);
     if (group === undefined) byDivisor.set(divisor, (group = new Set()));
     group.add(client);
+    if (topic === 'tasks' && !this.#taskTrackers.has(divisor)) {
+      // A new group's first deltas count from now, the moment of its full frame.
+      const tracker = new TaskDeltaTracker();
+      tracker.next(this.#options.scheduler.describe());
+      this.#taskTrackers.set(divisor, tracker);
+    }
     if (topic === EVENTS_TOPIC) this.#events.attach();
     if (isSnapshotTopic(topic)) this.#send(client, this.#initialFrame(topic));
     this.#startTimer();
@@ -205,8 +211,8 @@ export class TelemetryHub {
     const t = this.#options.now();
     switch (topic) {
       case 'tasks': {
-        let tracker = this.#taskTrackers.get(divisor);
-        if (tracker === undefined) this.#taskTrackers.set(divisor, (tracker = new TaskDeltaTracker()));
+        const tracker = this.#taskTrackers.get(divisor);
+        if (tracker === undefined) return undefined;
         const { tasks, removed } = tracker.next(this.#description(tick));
         if (tasks.length === 0 && removed.length === 0) return undefined;
         return JSON.stringify({ topic, t, tasks, removed, summary: this.#options.scheduler.summary?.() }, wireReplacer);
