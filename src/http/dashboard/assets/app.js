@@ -11,6 +11,8 @@
   const POINTS = 150;
   const MAX_SERIES = 10;
   const MAX_EVENTS = 200;
+  const JOB_FIGURES = [['submitted', 'jobs submitted'], ['completed', 'jobs completed'], ['failed', 'jobs failed'], ['deadlineMissed', 'jobs missed'],
+    ['throughputPerSecond', 'jobs / s'], ['queueSize', 'jobs queued'], ['running', 'jobs running']];
   const COLORS = ['#4e79a7', '#f28e2b', '#e15759', '#76b7b2', '#59a14f', '#edc948', '#b07aa1', '#ff9da7', '#9c755f', '#bab0ac'];
 
   const $ = (id) => document.getElementById(id);
@@ -201,7 +203,10 @@
       ['failed', sum('failed')],
     ];
     if (jobs !== null && typeof jobs === 'object') {
-      for (const [key, value] of Object.entries(jobs)) if (typeof value === 'number') items.push([`jobs ${key}`, Number.isInteger(value) ? value : fmt(value, 1)]);
+      for (const [key, label] of JOB_FIGURES) {
+        const value = jobs[key];
+        if (typeof value === 'number') items.push([label, Number.isInteger(value) ? value : fmt(value, 1)]);
+      }
     }
     const target = $('summary');
     target.replaceChildren(...items.map(([label, value]) => {

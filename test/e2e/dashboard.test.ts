@@ -1,0 +1,141 @@
+// The dashboard in real headless Chromium (Debian's /usr/bin/chromium driven by playwright-core):
+// the page loads, the charts move with the telemetry socket, run-now with the token works and
+// without it is refused. Saves test-artifacts/dashboard.png. Without Chromium the test fails in
+// CI (CI=true) and is skipped elsewhere with a message saying how to install it.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Fastify from 'fastify';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { tactus, type BridgeSource } from '../../src/http/index.js';
+import { Scheduler } from '../../src/scheduler/scheduler.js';
+import type { SafetyOverrideEvent } from '../../src/scheduler/events.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const TOKEN = 'e2e-token-0123456789abcdef';
+const ARTIFACTS = 'test-artifacts';
+const inCi = process.env['CI'] === 'true';
+const skip = !existsSync(CHROMIUM) && !inCi ? `${CHROMIUM} not found: install Debian's chromium (apt-get install -y chromium) to run the browser test` : false;
+
+async function launch(): Promise<{ context: BrowserContext; close: () => Promise<void> }> {
+  assert.ok(existsSync(CHROMIUM), `${CHROMIUM} is required in CI (.ci/run installs Debian's chromium)`);
+  const userDataDir = mkdtempSync(join(tmpdir(), 'tactus-chromium-'));
+  const context = await chromium.launchPersistentContext(userDataDir, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync'],
+    viewport: { width: 1400, height: 1100 },
+  });
+  return {
+    context,
+    close: async () => {
+      await context.close();
+      rmSync(userDataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A small lab: three loops on the real clock and a force sensor stream at 500 Hz. */
+async function service() {
+  const scheduler = new Scheduler();
+  scheduler.schedulePeriodic({ name: 'stage.position', periodMs: 20, maxJitterMs: 2, priority: 0 }, () => undefined);
+  scheduler.schedulePeriodic({ name: 'piezo.control', periodMs: 10, deadlineMs: 8, priority: 1 }, () => {
+    const until = performance.now() + 0.3;
+    while (performance.now() < until);
+  });
+  scheduler.scheduleRecurring({ name: 'wifi.check', delayMs: 100 }, async (ctx) => ctx.sleep(5));
+  const listeners = new Set<(sample: unknown) => void>();
+  const bridge: BridgeSource = {
+    topics: () => ['ft_sample'],
+    subscribe: (_topic, listener) => {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+  };
+  let n = 0;
+  const sensor = setInterval(() => {
+    n++;
+    for (const listener of listeners) listener({ fx: Math.sin(n / 20), fy: Math.cos(n / 30), fz: 9.8 + Math.sin(n / 7) / 4 });
+  }, 2);
+  const app = Fastify();
+  await app.register(tactus, { scheduler, bridge, auth: { token: TOKEN } });
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const address = app.server.address();
+  if (address === null || typeof address === 'string') throw new Error('no address');
+  const overrides: SafetyOverrideEvent[] = [];
+  scheduler.on('safety-override', (event) => overrides.push(event));
+  return {
+    base: `http://127.0.0.1:${address.port}`,
+    overrides,
+    close: async () => {
+      clearInterval(sensor);
+      await app.close();
+    },
+  };
+}
+
+const points = (page: Page, id: string): Promise<number> => page.$eval(`#${id}`, (el) => Number((el as HTMLElement).dataset['points']));
+
+async function runNow(page: Page, task: string, reason: string): Promise<string> {
+  await page.click(`button.run-now[data-task="${task}"]`);
+  await page.waitForSelector('#run-now-dialog[open]');
+  await page.fill('#run-now-reason', reason);
+  await page.click('#run-now-confirm');
+  await page.waitForFunction(() => (document.getElementById('notice')?.textContent ?? '').startsWith('run-now'));
+  return (await page.textContent('#notice')) ?? '';
+}
+
+test('the dashboard loads, charts move with the WebSocket, run-now works with the token and is refused without', { skip, timeout: 60_000 }, async () => {
+  const svc = await service();
+  const browser = await launch();
+  try {
+    const page = await browser.context.newPage();
+    const problems: string[] = [];
+    page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));
+    page.on('console', (message) => {
+      if (message.type() === 'error' && !message.text().includes('401')) problems.push(`console: ${message.text()}`);
+    });
+
+    const response = await page.goto(`${svc.base}/tactus/`);
+    assert.equal(response?.status(), 200);
+    assert.equal(await page.title(), 'tactus');
+    assert.match((await page.textContent('#notice')) ?? '', /enter the token/);
+
+    // Connect with the token typed into the page.
+    await page.fill('#token', TOKEN);
+    await page.click('#token-form button[type="submit"]');
+    await page.waitForSelector('#connection.on');
+    await page.waitForSelector('tr[data-task="piezo.control"]');
+
+    // The charts move with the socket.
+    const jitterBefore = await points(page, 'jitter-chart');
+    await page.waitForFunction((before) => Number(document.getElementById('jitter-chart')?.dataset['points']) >= before + 5, jitterBefore);
+    assert.ok((await points(page, 'exec-chart')) > 0);
+    await page.waitForFunction(() => Number(document.getElementById('data-chart')?.dataset['points']) >= 5);
+    assert.ok(await page.$eval('#jitter-chart canvas', (c) => (c as HTMLCanvasElement).width > 0));
+
+    // Run-now with the token: accepted, audited, and the override shows in the timeline.
+    const accepted = await runNow(page, 'piezo.control', 'e2e drill');
+    assert.match(accepted, /accepted/);
+    assert.equal(svc.overrides.length, 1);
+    assert.equal(svc.overrides[0]?.reason, 'e2e drill');
+    await page.waitForSelector('#events li.safety-override');
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await page.screenshot({ path: join(ARTIFACTS, 'dashboard.png'), fullPage: true });
+
+    // Without the token: refused with 401, nothing reaches the scheduler.
+    await page.click('#forget');
+    const refused = await runNow(page, 'piezo.control', 'no token');
+    assert.match(refused, /refused: 401 ERR_TACTUS_UNAUTHORIZED/);
+    assert.equal(svc.overrides.length, 1);
+    assert.equal(await page.evaluate(() => window.sessionStorage.getItem('tactus.token')), null, 'the token is gone from the session');
+
+    assert.deepEqual(problems, [], 'no page errors and no CSP violations');
+  } finally {
+    await browser.close();
+    await svc.close();
+  }
+});
