@@ -115,3 +115,67 @@ export class PayloadTypeError extends TactusError {
     super('ERR_TACTUS_PAYLOAD_TYPE', message);
   }
 }
+
+/** A job's `dependsOn` names an id the scheduler does not know (never submitted, or forgotten). */
+export class UnknownDependencyError extends TactusError {
+  readonly dependencyId: string;
+
+  constructor(jobName: string, dependencyId: string) {
+    super('ERR_TACTUS_UNKNOWN_DEPENDENCY', `job ${JSON.stringify(jobName)} depends on unknown job id ${JSON.stringify(dependencyId)}`);
+    this.dependencyId = dependencyId;
+  }
+}
+
+/** Submitting these jobs would close a cycle of dependencies. */
+export class DependencyCycleError extends TactusError {
+  readonly cycle: readonly string[];
+
+  constructor(cycle: readonly string[]) {
+    super('ERR_TACTUS_DEPENDENCY_CYCLE', `dependency cycle: ${cycle.join(' -> ')}`);
+    this.cycle = cycle;
+  }
+}
+
+/** A job was cancelled because a job it depends on failed, was cancelled or missed its deadline. */
+export class DependencyFailedError extends TactusError {
+  readonly dependencyId: string;
+
+  constructor(dependencyId: string, dependencyState: string, options?: { cause?: unknown }) {
+    super('ERR_TACTUS_DEPENDENCY_FAILED', `dependency ${JSON.stringify(dependencyId)} ended ${dependencyState}`, options);
+    this.dependencyId = dependencyId;
+  }
+}
+
+/** A resource name was used before `defineResource`. */
+export class UnknownResourceError extends TactusError {
+  readonly resource: string;
+
+  constructor(resource: string) {
+    super('ERR_TACTUS_UNKNOWN_RESOURCE', `unknown resource ${JSON.stringify(resource)}`);
+    this.resource = resource;
+  }
+}
+
+/** An acquire would close a cycle in the wait-for graph; `cycle` lists job and resource names. */
+export class DeadlockError extends TactusError {
+  readonly cycle: readonly string[];
+
+  constructor(cycle: readonly string[]) {
+    super('ERR_TACTUS_DEADLOCK', `deadlock: ${cycle.join(' -> ')}`);
+    this.cycle = cycle;
+  }
+}
+
+/** A job ran longer than its `timeoutMs`. */
+export class TaskTimeoutError extends TactusError {
+  constructor(name: string, timeoutMs: number) {
+    super('ERR_TACTUS_TASK_TIMEOUT', `job ${JSON.stringify(name)} timed out after ${timeoutMs} ms`);
+  }
+}
+
+/** A hard-realtime job could not start before its deadline and was not run. */
+export class DeadlineMissedError extends TactusError {
+  constructor(name: string, deadline: number) {
+    super('ERR_TACTUS_DEADLINE_MISSED', `hard-realtime job ${JSON.stringify(name)} could not start before its deadline (${deadline})`);
+  }
+}

@@ -2,7 +2,7 @@
  * `describe()` and `dumpState()` (seed 003's diagnostics): what is scheduled, how soon it runs and
  * how it has been doing, as a plain JSON-serialisable object and as readable text.
  */
-import type { LoopTask, TaskKind, TaskState } from './loop-task.js';
+import type { LoopTask, TaskKind, LoopState } from './loop-task.js';
 import { priorityName, type PriorityName } from './priority.js';
 import type { TaskStats } from './task-stats.js';
 import { CronTask } from './tasks/cron-task.js';
@@ -14,7 +14,7 @@ export interface TaskDescription {
   kind: TaskKind;
   priority: number;
   priorityName: PriorityName;
-  state: TaskState;
+  state: LoopState;
   isolated: boolean;
   periodMs: number | null;
   delayMs: number | null;

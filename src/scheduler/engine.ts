@@ -6,6 +6,7 @@ import type { Clock } from '../time/clock.js';
 import type { Logger } from '../logger.js';
 import type { Dispatcher } from './dispatcher.js';
 import type { SchedulerEventName, SchedulerEvents } from './events.js';
+import type { LatencyMonitor } from './latency-monitor.js';
 import type { TimerQueue } from './timer-queue.js';
 
 export interface Engine {
@@ -13,6 +14,8 @@ export interface Engine {
   readonly timers: TimerQueue;
   readonly dispatcher: Dispatcher;
   readonly logger: Logger;
+  /** Per priority class latency figures (periodic runs count too). */
+  readonly latency: LatencyMonitor;
   /** Started and not stopping: tasks may arm releases. */
   readonly releasing: boolean;
   emit<K extends SchedulerEventName>(event: K, ...args: SchedulerEvents[K]): void;

@@ -3,6 +3,8 @@
  * timeline, the logs and the WebSocket telemetry can carry them as they are.
  */
 import type { BackpressureInfo, OverrunPolicy } from './config.js';
+import type { TaskState } from './jobs/job-spec.js';
+import type { LatencyAlertEvent } from './latency-monitor.js';
 
 export interface DeadlineMissEvent {
   name: string;
@@ -48,6 +50,17 @@ export interface TaskErrorEvent {
   stopped: boolean;
 }
 
+/** A submitted job moved between lifecycle states. */
+export interface StateChangeEvent {
+  id: string;
+  name: string;
+  from: TaskState;
+  to: TaskState;
+  at: number;
+}
+
+export type { LatencyAlertEvent };
+
 export interface SchedulerEvents {
   'deadline-miss': [DeadlineMissEvent];
   'jitter-warning': [JitterWarningEvent];
@@ -55,6 +68,8 @@ export interface SchedulerEvents {
   backpressure: [BackpressureInfo];
   'safety-override': [SafetyOverrideEvent];
   'task-error': [TaskErrorEvent];
+  'state-change': [StateChangeEvent];
+  'latency-alert': [LatencyAlertEvent];
 }
 
 export type SchedulerEventName = keyof SchedulerEvents;

@@ -2,7 +2,7 @@
  * Seed 000's RealtimeTaskHandle: what the owner of a scheduled task keeps to observe and steer it.
  */
 import { InvalidConfigError } from '../errors.js';
-import type { LoopTask, TaskKind, TaskState } from './loop-task.js';
+import type { LoopTask, TaskKind, LoopState } from './loop-task.js';
 import type { TaskStats } from './task-stats.js';
 import { PeriodicTask } from './tasks/periodic-task.js';
 
@@ -21,7 +21,7 @@ export class RealtimeTaskHandle {
     return this.#task.kind;
   }
 
-  get state(): TaskState {
+  get state(): LoopState {
     return this.#task.state;
   }
 

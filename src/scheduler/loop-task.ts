@@ -17,7 +17,7 @@ import { TaskStatsRecorder, type TaskStats } from './task-stats.js';
 import type { Timed } from './timer-queue.js';
 
 export type TaskKind = 'periodic' | 'recurring' | 'once' | 'cron';
-export type TaskState = 'idle' | 'scheduled' | 'running' | 'paused' | 'stopped' | 'completed' | 'cancelled' | 'failed';
+export type LoopState = 'idle' | 'scheduled' | 'running' | 'paused' | 'stopped' | 'completed' | 'cancelled' | 'failed';
 
 type Lifecycle = 'active' | 'paused' | 'stopped' | 'completed' | 'cancelled' | 'failed';
 
@@ -72,7 +72,7 @@ export abstract class LoopTask implements Timed, RunOwner {
     return this.#overrun;
   }
 
-  get state(): TaskState {
+  get state(): LoopState {
     if (this.#lifecycle !== 'active') return this.#lifecycle;
     if (this.#active.size > 0) return 'running';
     return this.engine.releasing ? 'scheduled' : 'idle';
@@ -176,6 +176,7 @@ export abstract class LoopTask implements Timed, RunOwner {
     const jitterMs = now - run.scheduledAt;
     this.stats.runs++;
     this.stats.jitter.record(jitterMs);
+    this.engine.latency.recordScheduling(this.priority, jitterMs, now);
     const maxJitterMs = this.config.maxJitterMs;
     if (maxJitterMs !== undefined && jitterMs > maxJitterMs) {
       this.stats.jitterWarnings++;
@@ -212,6 +213,7 @@ export abstract class LoopTask implements Timed, RunOwner {
       const execMs = now - run.startedAt;
       stats.exec.record(execMs);
       stats.lastExecMs = execMs;
+      engine.latency.recordExecution(this.priority, execMs, now);
       if (failed) {
         stats.failed++;
         this.#onFailure(run, error);

@@ -25,6 +25,8 @@ export interface Dispatchable {
 
 export interface ReadyQueue {
   readonly size: number;
+  /** The policy's order: negative when `a` should start before `b` (used for preemption requests too). */
+  readonly compare: (a: Dispatchable, b: Dispatchable) => number;
   push(item: Dispatchable, now: number): void;
   /** The item to start next, or undefined when empty. */
   pop(now: number): Dispatchable | undefined;

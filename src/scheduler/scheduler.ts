@@ -34,7 +34,14 @@ import type { Engine } from './engine.js';
 import type { SchedulerEventName, SchedulerEvents } from './events.js';
 import { RealtimeTaskHandle } from './handle.js';
 import type { LoopTask } from './loop-task.js';
-import { createPriorityQueue, DEFAULT_AGING_STEP_MS } from './policies/priority.js';
+import { DEFAULT_AGING_STEP_MS } from './policies/priority.js';
+import { createReadyQueue, POLICIES, type FairOptions, type SchedulingPolicy } from './policies/index.js';
+import { JobEngine, type JobSummary } from './jobs/job-engine.js';
+import type { TaskHandle } from './jobs/job.js';
+import type { JobSpec } from './jobs/job-spec.js';
+import { LatencyMonitor, type LatencyAlerts, type LatencyStats } from './latency-monitor.js';
+import { ResourceManager, type ResourceDescription } from './resources/resource-manager.js';
+import { PRIORITY_NAMES } from './priority.js';
 import { CronTask } from './tasks/cron-task.js';
 import { OnceTask } from './tasks/once-task.js';
 import { PeriodicTask } from './tasks/periodic-task.js';
@@ -52,6 +59,14 @@ export interface SchedulerOptions {
   agingStepMs?: number;
   /** Runs in flight at most (seed 001's max_workers); default unbounded. */
   maxConcurrency?: number;
+  /** Ready-queue order: 'priority' (default, with aging), 'edf', 'fair' (MLFQ), 'realtime', 'fifo'. */
+  policy?: SchedulingPolicy;
+  /** The fair policy's quantum, levels and boost interval. */
+  fair?: FairOptions;
+  /** p95 thresholds per priority class, e.g. `{ REALTIME: { schedulingMs: 10, executionMs: 100 } }`. */
+  latencyAlerts?: LatencyAlerts;
+  /** How many finished jobs (whose id was read) stay resolvable for `dependsOn`; default 10,000. */
+  retainFinished?: number;
 }
 
 /**
@@ -77,6 +92,21 @@ const optionsSchema = z.strictObject({
   logger: z.custom<Logger>((v) => typeof v === 'object' && v !== null && typeof (v as Logger).warn === 'function', 'must be a logger').optional(),
   agingStepMs: z.number().positive().or(z.literal(Number.POSITIVE_INFINITY)).optional(),
   maxConcurrency: z.number().int().positive().or(z.literal(Number.POSITIVE_INFINITY)).optional(),
+  policy: z.enum(POLICIES).optional(),
+  fair: z
+    .strictObject({
+      quantumMs: z.number().positive().max(2 ** 31 - 1).optional(),
+      levels: z.number().int().min(1).max(64).optional(),
+      boostIntervalMs: z.number().positive().max(2 ** 31 - 1).optional(),
+    })
+    .optional(),
+  latencyAlerts: z
+    .partialRecord(
+      z.enum(PRIORITY_NAMES as unknown as [string, ...string[]]),
+      z.strictObject({ schedulingMs: z.number().nonnegative().optional(), executionMs: z.number().nonnegative().optional() }),
+    )
+    .optional(),
+  retainFinished: z.number().int().nonnegative().max(10_000_000).optional(),
 });
 
 const overrideSchema = z.strictObject({
@@ -92,6 +122,11 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
   readonly #tasks = new Map<string, LoopTask>();
   readonly #engine: Engine;
   readonly #isolatedSources = new Set<IsolatedTaskSource>();
+  readonly #policy: SchedulingPolicy;
+  readonly #resources = new ResourceManager();
+  readonly #latency: LatencyMonitor;
+  readonly #jobs: JobEngine;
+  #pumpScheduled = false;
   #state: SchedulerState = 'created';
   #drained: (() => void) | undefined;
   #drainPromise: Promise<void> | undefined;
@@ -103,12 +138,17 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
     const parsed = parseOrThrow(optionsSchema, options, 'new Scheduler');
     this.clock = parsed.clock ?? new SystemClock({ precision: parsed.precision ?? 'coarse' });
     this.#logger = parsed.logger ?? silentLogger;
+    this.#policy = parsed.policy ?? 'priority';
     this.#dispatcher = new Dispatcher(
-      createPriorityQueue(parsed.agingStepMs ?? DEFAULT_AGING_STEP_MS),
+      createReadyQueue(this.#policy, { agingStepMs: parsed.agingStepMs ?? DEFAULT_AGING_STEP_MS, fair: (parsed.fair ?? {}) as FairOptions }),
       parsed.maxConcurrency ?? Number.POSITIVE_INFINITY,
       () => this.clock.now(),
     );
-    this.#timers = new TimerQueue(this.clock, () => this.#dispatcher.pump());
+    this.#timers = new TimerQueue(this.clock, () => this.#pump());
+    this.#latency = new LatencyMonitor((parsed.latencyAlerts ?? {}) as LatencyAlerts, (event) => {
+      this.#logger.warn({ event: 'latency-alert', ...event }, 'latency alert');
+      this.#emitSafely('latency-alert', event);
+    });
     this.#stopped = new Promise((resolve) => {
       this.#markStopped = resolve;
     });
@@ -121,10 +161,77 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
       get releasing() {
         return isReleasing();
       },
+      latency: this.#latency,
       emit: (event, ...args) => this.#emitSafely(event, ...args),
       retire: (name) => this.#tasks.delete(name),
       runSettled: () => this.#checkDrained(),
     };
+    this.#jobs = new JobEngine({
+      clock: this.clock,
+      timers: this.#timers,
+      dispatcher: this.#dispatcher,
+      resources: this.#resources,
+      latency: this.#latency,
+      logger: this.#logger,
+      emit: (event, ...args) => this.#emitSafely(event, ...args),
+      hasListeners: (event) => this.listenerCount(event) > 0,
+      acceptingState: () => (this.#state === 'stopping' || this.#state === 'stopped' ? this.#state : undefined),
+      runSettled: () => this.#checkDrained(),
+      schedulePump: () => this.#schedulePump(),
+      retainFinished: parsed.retainFinished ?? 10_000,
+    });
+  }
+
+  /** The ready-queue policy in force. */
+  get policy(): SchedulingPolicy {
+    return this.#policy;
+  }
+
+  /** Seed 001's latency monitor: per priority class, scheduling and execution percentiles. */
+  get latency(): { stats(): LatencyStats } {
+    return this.#latency;
+  }
+
+  /**
+   * Submit a job (seed 001): it runs once its dependencies completed and its resources are free,
+   * in policy order, within `maxConcurrency`. Submitted before `start()`, it waits for the start.
+   */
+  submit<A extends unknown[], R>(spec: JobSpec<A, R>): TaskHandle<Awaited<R>> {
+    return this.#jobs.submit(spec) as TaskHandle<Awaited<R>>;
+  }
+
+  /** Submit several jobs, all or nothing; members may depend on each other by custom `id`. */
+  submitBatch(specs: readonly JobSpec[]): TaskHandle[] {
+    return this.#jobs.submitBatch(specs);
+  }
+
+  /** Declare a resource jobs can hold (`constraints.resources`, `ctx.acquire`); capacity default 1. */
+  defineResource(name: string, options: { capacity?: number } = {}): void {
+    this.#resources.define(name, options.capacity ?? 1);
+  }
+
+  /** Resources with their holders and waiters. */
+  resources(): ResourceDescription[] {
+    return this.#resources.describe();
+  }
+
+  /** Seed 001's summary metrics over submitted jobs. */
+  summary(): JobSummary {
+    return this.#jobs.summary(this.clock.now());
+  }
+
+  #schedulePump(): void {
+    if (this.#pumpScheduled || this.#state !== 'running') return;
+    this.#pumpScheduled = true;
+    queueMicrotask(() => {
+      this.#pumpScheduled = false;
+      if (this.#state === 'running' || this.#state === 'stopping') this.#pump();
+    });
+  }
+
+  #pump(): void {
+    this.#dispatcher.pump();
+    this.#jobs.requestPreemption();
   }
 
   get state(): SchedulerState {
@@ -141,8 +248,9 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
     if (this.#state !== 'created') return this;
     this.#state = 'running';
     const now = this.clock.now();
+    this.#jobs.markStarted(now);
     for (const task of this.#tasks.values()) task.arm(now);
-    this.#dispatcher.pump();
+    this.#pump();
     return this;
   }
 
@@ -214,7 +322,7 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
   describe(): SchedulerDescription {
     return {
       state: this.#state,
-      policy: 'priority',
+      policy: this.#policy,
       now: this.clock.now(),
       wallNow: this.clock.wallNow(),
       maxConcurrency: Number.isFinite(this.#dispatcher.maxConcurrency) ? this.#dispatcher.maxConcurrency : null,
@@ -247,7 +355,10 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
     return formatDescription(this.describe());
   }
 
-  /** Drain: no new releases, queued runs dropped, resolves when running runs have finished. */
+  /**
+   * Drain: no new releases or submissions, queued periodic runs dropped; submitted jobs run to
+   * their end; resolves when nothing is in flight.
+   */
   async stop(): Promise<void> {
     if (this.#state === 'stopped') return;
     if (this.#state !== 'stopping') {
@@ -257,7 +368,7 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
     await this.#drain();
   }
 
-  /** Abort running runs through their signals; resolves when they have settled. */
+  /** Cancel queued jobs, abort running runs and jobs through their signals; resolves when they have settled. */
   async terminate(): Promise<void> {
     if (this.#state === 'stopped') return;
     const reason = new AbortError('the scheduler was terminated');
@@ -266,6 +377,7 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
       task.halt();
       task.abortRuns(reason);
     }
+    this.#jobs.cancelAll('terminated');
     await this.#drain();
   }
 
@@ -295,7 +407,7 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
   }
 
   #checkDrained(): void {
-    if (this.#state !== 'stopping' || this.#dispatcher.running > 0 || this.#dispatcher.queued > 0) return;
+    if (this.#state !== 'stopping' || this.#dispatcher.running > 0 || this.#dispatcher.queued > 0 || this.#jobs.live > 0) return;
     this.#state = 'stopped';
     this.#timers.clear();
     this.#drained?.();

@@ -5,7 +5,7 @@
  * 577 MB for 20,000), and a scheduler holds two per task for 10,000 tasks. This one keeps 16
  * linear sub-buckets per power of two of microseconds (relative error <= 1/32 at the bucket
  * midpoint), 512 counters in 2 KB, allocated on the first sample; `record` is allocation-free.
- * Count, sum and max are exact.
+ * Count, sum, min and max are exact; percentiles are clamped to [min, max].
  */
 
 const SUB_BUCKET_BITS = 4;
@@ -42,6 +42,7 @@ export class DurationHistogram {
   #count = 0;
   #sumMs = 0;
   #maxMs = 0;
+  #minMs = Number.POSITIVE_INFINITY;
 
   get count(): number {
     return this.#count;
@@ -68,9 +69,10 @@ export class DurationHistogram {
     this.#count += 1;
     this.#sumMs += value;
     if (value > this.#maxMs) this.#maxMs = value;
+    if (value < this.#minMs) this.#minMs = value;
   }
 
-  /** The value (ms) at percentile `p` in [0, 100]; 0 when empty. Never above the exact max. */
+  /** The value (ms) at percentile `p` in [0, 100]; 0 when empty. Always within the exact [min, max]. */
   percentile(p: number): number {
     const counts = this.#counts;
     if (counts === undefined || this.#count === 0) return 0;
@@ -78,7 +80,7 @@ export class DurationHistogram {
     let seen = 0;
     for (let bucket = 0; bucket < BUCKETS; bucket++) {
       seen += counts[bucket]!;
-      if (seen >= rank) return Math.min(valueOf(bucket) / 1000, this.#maxMs);
+      if (seen >= rank) return Math.min(Math.max(valueOf(bucket) / 1000, this.#minMs), this.#maxMs);
     }
     return this.#maxMs;
   }
@@ -92,5 +94,6 @@ export class DurationHistogram {
     this.#count = 0;
     this.#sumMs = 0;
     this.#maxMs = 0;
+    this.#minMs = Number.POSITIVE_INFINITY;
   }
 }

@@ -7,8 +7,10 @@ import { setQueueIndex, type Dispatchable, type ReadyQueue } from '../ready-queu
 
 export class HeapReadyQueue implements ReadyQueue {
   readonly #heap: Heap<Dispatchable>;
+  readonly compare: (a: Dispatchable, b: Dispatchable) => number;
 
   constructor(compare: (a: Dispatchable, b: Dispatchable) => number) {
+    this.compare = compare;
     this.#heap = new Heap(compare, setQueueIndex);
   }
 
