@@ -1,0 +1,232 @@
+/**
+ * Scale (issue 2; reliability plan G1): does the scheduler's cost per release stay flat from 100
+ * to 10,000 registered periodic tasks?
+ *
+ * N tasks with trivial bodies and periods spread over 100 ms-1 s (the same spread for every N: a
+ * golden-ratio sequence) are registered at once and started. Two measures:
+ * 1. The scheduler's own cost per release: the same Scheduler on a stepped clock that jumps to the
+ *    next armed alarm instead of waiting, so the driver loop is pure scheduler work (timer heap,
+ *    release, ready queue, dispatch, accounting, the trivial body). CPU over a fixed number of
+ *    releases after a warm-up; hot code at every N, no timer wait, no event loop in the figure.
+ * 2. Real timers, side by side with the peers (one `setInterval` per task; toad-scheduler, a
+ *    `SimpleIntervalJob` per task), one contender at a time: after a warm-up that absorbs the first
+ *    burst, process CPU over a window / releases in it (includes Node's timers, libuv and the
+ *    event-loop-delay sampler, the same for every row), event-loop lag p99 (`monitorEventLoopDelay`,
+ *    10 ms resolution) and heap used.
+ *
+ * Run: node --expose-gc --import tsx bench/scale.bench.ts  [BENCH_SCALE_MS=3000]
+ */
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { SimpleIntervalJob, Task, ToadScheduler } from 'toad-scheduler';
+import { Scheduler, type Alarm, type Clock } from '../src/index.js';
+import { startCpuMeter } from './lib/cpu.js';
+import { collectGarbage, machineLine, sleep } from './lib/machine.js';
+import { markdownTable, ms, ratio } from './lib/table.js';
+
+const WINDOW_MS = Number(process.env.BENCH_SCALE_MS ?? 3000);
+const SIZES = [100, 10_000];
+const GOLDEN = (Math.sqrt(5) - 1) / 2;
+const STEPPED_WARMUP = 50_000;
+const STEPPED_RELEASES = 300_000;
+
+/** Period of task i: 100-1000 ms, spread evenly whatever the task count. */
+const periodOf = (i: number): number => 100 + Math.floor(900 * ((i * GOLDEN) % 1));
+
+/**
+ * A clock that jumps straight to the next armed alarm: the scheduler runs exactly as on the real
+ * clock, but nothing ever waits, so timing the driver loop times the scheduler alone.
+ */
+class SteppedClock implements Clock {
+  #now = 0;
+  readonly #alarms: SteppedAlarm[] = [];
+
+  now(): number {
+    return this.#now;
+  }
+
+  wallNow(): number {
+    return Date.UTC(2026, 0, 1) + this.#now;
+  }
+
+  createAlarm(onWake: () => void): Alarm {
+    const alarm = new SteppedAlarm(onWake);
+    this.#alarms.push(alarm);
+    return alarm;
+  }
+
+  /** Fire alarms in time order until `done()` says stop. */
+  drive(done: () => boolean): void {
+    while (!done()) {
+      let next: SteppedAlarm | undefined;
+      for (const alarm of this.#alarms) if (alarm.armed && (next === undefined || alarm.atMs < next.atMs)) next = alarm;
+      if (next === undefined) return;
+      if (next.atMs > this.#now) this.#now = next.atMs;
+      next.disarm();
+      next.onWake();
+    }
+  }
+}
+
+class SteppedAlarm implements Alarm {
+  atMs = 0;
+  armed = false;
+  readonly onWake: () => void;
+
+  constructor(onWake: () => void) {
+    this.onWake = onWake;
+  }
+
+  arm(atMs: number): void {
+    this.atMs = atMs;
+    this.armed = true;
+  }
+
+  disarm(): void {
+    this.armed = false;
+  }
+}
+
+interface SteppedRow {
+  count: number;
+  releases: number;
+  cpuPerReleaseUs: number;
+  heapMb: number;
+}
+
+/** The scheduler's own cost per release with `count` tasks registered, on a stepped clock. */
+function steppedCost(count: number): SteppedRow {
+  collectGarbage();
+  const clock = new SteppedClock();
+  const scheduler = new Scheduler({ clock });
+  let releases = 0;
+  const body = (): void => {
+    releases++;
+  };
+  for (let i = 0; i < count; i++) scheduler.schedulePeriodic({ name: `task-${i}`, periodMs: periodOf(i) }, body);
+  scheduler.start();
+  clock.drive(() => releases >= STEPPED_WARMUP); // JIT warm-up, and the burst of every release 0
+  const releases0 = releases;
+  const cpu = startCpuMeter();
+  clock.drive(() => releases - releases0 >= STEPPED_RELEASES);
+  const { cpuMs } = cpu();
+  const heapMb = process.memoryUsage().heapUsed / 2 ** 20;
+  void scheduler.stop();
+  return { count, releases: releases - releases0, cpuPerReleaseUs: (cpuMs / (releases - releases0)) * 1000, heapMb };
+}
+
+interface Contender {
+  readonly name: string;
+  /** Register `count` tasks whose body is `body` and start them; returns a stop function. */
+  start(count: number, body: () => void): () => Promise<void>;
+}
+
+const contenders: Contender[] = [
+  {
+    name: 'tactus schedulePeriodic',
+    start(count, body) {
+      const scheduler = new Scheduler();
+      for (let i = 0; i < count; i++) scheduler.schedulePeriodic({ name: `task-${i}`, periodMs: periodOf(i) }, body);
+      scheduler.start();
+      return () => scheduler.stop();
+    },
+  },
+  {
+    name: 'setInterval per task',
+    start(count, body) {
+      const timers: NodeJS.Timeout[] = [];
+      for (let i = 0; i < count; i++) timers.push(setInterval(body, periodOf(i)));
+      return async () => timers.forEach(clearInterval);
+    },
+  },
+  {
+    name: 'toad-scheduler SimpleIntervalJob',
+    start(count, body) {
+      const scheduler = new ToadScheduler();
+      for (let i = 0; i < count; i++) {
+        scheduler.addSimpleIntervalJob(new SimpleIntervalJob({ milliseconds: periodOf(i) }, new Task(`task-${i}`, body)));
+      }
+      return async () => scheduler.stop();
+    },
+  },
+];
+
+interface RealRow {
+  name: string;
+  count: number;
+  registerMs: number;
+  releasesPerS: number;
+  core: number;
+  cpuPerReleaseUs: number;
+  lagP99Ms: number;
+  heapMb: number;
+}
+
+async function realTimers(contender: Contender, count: number): Promise<RealRow> {
+  collectGarbage();
+  let releases = 0;
+  const body = (): void => {
+    releases++;
+  };
+  const t0 = performance.now();
+  const stop = contender.start(count, body);
+  const registerMs = performance.now() - t0;
+  await sleep(count >= 1000 ? 1000 : 500); // warm-up: JIT, and the burst of every task's first release
+  const lag = monitorEventLoopDelay({ resolution: 10 });
+  const releases0 = releases;
+  lag.enable();
+  const cpu = startCpuMeter();
+  await sleep(WINDOW_MS);
+  const { cpuMs, wallMs, core } = cpu();
+  lag.disable();
+  const inWindow = releases - releases0;
+  const heapMb = process.memoryUsage().heapUsed / 2 ** 20;
+  await stop();
+  return {
+    name: contender.name,
+    count,
+    registerMs,
+    releasesPerS: (inWindow / wallMs) * 1000,
+    core,
+    cpuPerReleaseUs: (cpuMs / inWindow) * 1000,
+    lagP99Ms: lag.percentile(99) / 1e6,
+    heapMb,
+  };
+}
+
+const label = (count: number): string => count.toLocaleString('en-US');
+const small = SIZES[0]!;
+const large = SIZES[SIZES.length - 1]!;
+console.log(`## Scale: periodic tasks with periods spread 100 ms-1 s, trivial bodies\n\n${machineLine()}\n`);
+
+const stepped = SIZES.map(steppedCost);
+const steppedRatio = stepped[stepped.length - 1]!.cpuPerReleaseUs / stepped[0]!.cpuPerReleaseUs;
+console.log(`### Scheduler cost per release (stepped clock: no waiting)\n`);
+console.log(
+  markdownTable(
+    ['tasks', 'releases measured', 'CPU per release (us)', `vs ${label(small)} tasks`, 'heap used (MB)'],
+    stepped.map((r) => [label(r.count), label(r.releases), r.cpuPerReleaseUs.toFixed(2), ratio(r.cpuPerReleaseUs, stepped[0]!.cpuPerReleaseUs), r.heapMb.toFixed(1)]),
+  ),
+);
+console.log(`\n${label(large)} vs ${label(small)} tasks: ${steppedRatio.toFixed(2)}x (target <= 1.5x)\n`);
+
+const rows: RealRow[] = [];
+for (const count of SIZES) for (const contender of contenders) rows.push(await realTimers(contender, count));
+const setIntervalAt = (count: number): RealRow => rows.find((r) => r.count === count && r.name === 'setInterval per task')!;
+console.log(`### Real timers, side by side (${WINDOW_MS / 1000} s window per row)\n`);
+console.log(
+  markdownTable(
+    ['tasks', 'loop', 'register (ms)', 'releases/s', 'CPU (of a core)', 'CPU per release (us)', 'vs setInterval', 'event-loop lag p99 (ms)', 'heap used (MB)'],
+    rows.map((r) => [
+      label(r.count),
+      r.name,
+      ms(r.registerMs, 1),
+      r.releasesPerS.toFixed(0),
+      `${(r.core * 100).toFixed(2)} %`,
+      r.cpuPerReleaseUs.toFixed(2),
+      ratio(r.cpuPerReleaseUs, setIntervalAt(r.count).cpuPerReleaseUs),
+      ms(r.lagP99Ms, 2),
+      r.heapMb.toFixed(1),
+    ]),
+  ),
+);
+console.log(`\nafter: ${machineLine()}`);
