@@ -34,6 +34,7 @@ export class TactusService {
       readOnly: this.readOnly,
       scheduler: this.scheduler.describe(),
       summary: this.scheduler.summary?.() ?? null,
+      latency: this.scheduler.latency?.stats() ?? null,
       workers: this.workers?.list() ?? [],
       monitor: this.monitor?.snapshot() ?? null,
       hud: this.monitor?.hudLine() ?? null,

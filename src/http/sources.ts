@@ -29,8 +29,10 @@ export interface SchedulerSource extends EventSource {
   runImmediately(name: string, options: { reason: string; principal?: string }): { coalesced: boolean };
   start(): unknown;
   stop(): Promise<void>;
-  /** Seed 001's summary metrics, once submitted jobs exist. */
+  /** Seed 001's summary metrics over submitted jobs. */
   summary?(): object;
+  /** Seed 001's latency monitor: scheduling and execution percentiles per priority class. */
+  readonly latency?: { stats(): object };
 }
 
 /** Per-worker figures as the worker manager reports them (seed 002). */
@@ -65,7 +67,7 @@ export interface MonitorSource extends EventSource {
   /** The HUD summary line. */
   hudLine(): string;
   /** The event timeline, newest last. */
-  timeline(query?: { since?: number; kinds?: readonly string[]; limit?: number }): readonly object[];
+  timeline(query?: { sinceMs?: number; afterSeq?: number; kinds?: readonly string[]; limit?: number }): readonly object[];
   start(): unknown;
   stop(): unknown;
 }

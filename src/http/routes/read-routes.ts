@@ -11,7 +11,8 @@ import type { TactusService } from '../service.js';
 import { nameParams } from './schemas.js';
 
 const timelineQuery = z.strictObject({
-  since: z.coerce.number().finite().optional(),
+  sinceMs: z.coerce.number().finite().optional(),
+  afterSeq: z.coerce.number().int().nonnegative().optional(),
   kinds: z.string().max(500).regex(/^[\w.:,-]*$/).optional(),
   limit: z.coerce.number().int().min(1).max(1000).optional(),
 });
@@ -32,10 +33,11 @@ export function registerReadRoutes(scope: FastifyInstance, service: TactusServic
   scope.get('/workers', async () => service.workers?.list() ?? []);
 
   scope.get<{ Querystring: z.infer<typeof timelineQuery> }>('/timeline', zodRoute({ querystring: timelineQuery }), async (request) => {
-    const { since, kinds, limit } = request.query;
+    const { sinceMs, afterSeq, kinds, limit } = request.query;
     return (
       service.monitor?.timeline({
-        ...(since === undefined ? {} : { since }),
+        ...(sinceMs === undefined ? {} : { sinceMs }),
+        ...(afterSeq === undefined ? {} : { afterSeq }),
         ...(kinds === undefined || kinds === '' ? {} : { kinds: kinds.split(',') }),
         limit: limit ?? 200,
       }) ?? []

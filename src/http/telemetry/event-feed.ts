@@ -20,9 +20,9 @@ export interface EventFeedSource {
   kinds: readonly string[];
 }
 
-export const SCHEDULER_EVENT_KINDS = ['deadline-miss', 'jitter-warning', 'overrun', 'backpressure', 'safety-override', 'task-error'] as const;
-export const WORKER_EVENT_KINDS = ['state-change'] as const;
-export const MONITOR_EVENT_KINDS = ['stale', 'idle'] as const;
+export const SCHEDULER_EVENT_KINDS = ['deadline-miss', 'jitter-warning', 'overrun', 'backpressure', 'safety-override', 'task-error', 'latency-alert'] as const;
+export const WORKER_EVENT_KINDS = ['state-change', 'suspect', 'restart', 'degraded', 'safety', 'exit', 'loop-event'] as const;
+export const MONITOR_EVENT_KINDS = ['stale', 'stale-cleared', 'idle', 'busy'] as const;
 
 export class EventFeed {
   readonly #sources: readonly EventFeedSource[];
