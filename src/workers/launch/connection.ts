@@ -1,0 +1,53 @@
+/**
+ * The seam between supervision and the operating system: a `Launcher` starts one worker
+ * generation and reports what happens to it; the supervisor never touches `worker_threads` or
+ * `child_process` itself. The real launchers (thread-launcher.ts, process-launcher.ts) are the
+ * default; supervision tests under ManualClock pass their own.
+ */
+export interface LaunchRequest {
+  name: string;
+  generation: number;
+  isolation: 'thread' | 'process';
+  /** The worker module's URL (the runtime imports it after `init`). */
+  module: string;
+  /** The encoded `init` message, sent first. */
+  initText: string;
+  maxMessageBytes: number;
+  env: Record<string, string> | undefined;
+  execArgv: string[] | undefined;
+  /** Threads: the shared heartbeat cell's buffer. */
+  heartbeat: SharedArrayBuffer | undefined;
+  /** Threads: the shared data ring's buffer, if the worker has one. */
+  ring: SharedArrayBuffer | undefined;
+}
+
+export interface ExitInfo {
+  code: number | null;
+  signal: string | null;
+  /** Why it could not start, or the error a thread died of. */
+  error: Error | undefined;
+}
+
+/** Reported by a launched worker; `exit` exactly once, nothing after it. */
+export interface ConnectionEvents {
+  /** A control message as received (a string when well-behaved). */
+  message(raw: unknown): void;
+  /** A control line over the size limit was dropped. */
+  tooLarge(): void;
+  /** The control channel closed while the worker still ran. */
+  disconnect(): void;
+  /** Bytes from a process worker's data pipe. */
+  data(chunk: Buffer): void;
+  exit(info: ExitInfo): void;
+}
+
+export interface WorkerConnection {
+  readonly pid: number | null;
+  readonly threadId: number | null;
+  /** Send one message text; false when the channel is closed or backed up. */
+  send(text: string): boolean;
+  /** Kill at once (SIGKILL / `worker.terminate()`); idempotent; `exit` follows. */
+  kill(): void;
+}
+
+export type Launcher = (request: LaunchRequest, events: ConnectionEvents) => WorkerConnection;

@@ -1,0 +1,167 @@
+/**
+ * What `spawn()` and `new WorkerManager()` accept, with defaults, validated eagerly: a spec that
+ * fails spawns nothing, and the message names the field and repeats the bad value.
+ */
+import { isAbsolute } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { z } from 'zod';
+import type { Logger } from '../logger.js';
+import type { Clock } from '../time/clock.js';
+import { parseOrThrow } from '../validation.js';
+import { nameSchema } from './protocol.js';
+import type { BackoffOptions, RestartBudgetOptions } from './restart-policy.js';
+import type { Launcher } from './launch/connection.js';
+
+/** How a worker's loops wait for a release (see runtime/precise-sleeper.ts). */
+export type LoopTiming =
+  /** Atomics.wait until 0.2 ms before, then spin: microsecond lateness, ~15 % of a core at 1 kHz. */
+  | 'default'
+  /** Atomics.wait until 0.05 ms before: tens of microseconds, a few percent of a core. */
+  | 'economy'
+  /** Atomics.wait only: no spin at all. */
+  | 'wait'
+  | { spinMarginUs: number };
+
+export const SPIN_MARGIN_MS: Record<Exclude<LoopTiming, object>, number> = { default: 0.2, economy: 0.05, wait: 0 };
+
+/** The data plane's shape for a thread worker (a shared ring). */
+export interface RingSpec {
+  /** Records the ring holds (rounded up to a power of two; default 1024). */
+  slots?: number;
+  /** Largest payload in bytes (default 64 KiB). */
+  slotBytes?: number;
+  /** What a publish into a full ring does (default 'drop-oldest'). */
+  overflow?: 'drop-oldest' | 'reject';
+}
+
+export interface WorkerSpec {
+  /** Unique among the manager's workers: letters, digits, `_ . : -`. */
+  name: string;
+  /** The worker module (default export `defineWorker(...)`): a file URL, or an absolute path. */
+  module: string | URL;
+  /** `'thread'` (default; worker_threads, shared-memory heartbeat and data) or `'process'` (child process, pipes). */
+  isolation?: 'thread' | 'process';
+  /** Passed to the worker's `setup(config)`; JSON only, at most maxMessageBytes. */
+  config?: unknown;
+  /** Extra environment variables for the worker (e.g. a vendor SDK's paths). */
+  env?: Record<string, string>;
+  /** What kind of device this is, for the monitor (seed 004's category); default none. */
+  category?: string;
+  /** Heartbeat period (default: the manager's heartbeatMs, 100). */
+  heartbeatMs?: number;
+  /** How the worker's loops wait (default `'default'`). */
+  timing?: LoopTiming;
+  /** Data plane settings (threads: the shared ring). */
+  ring?: RingSpec;
+  /** Time allowed from spawn to ready, setup included (default: the manager's startTimeoutMs). */
+  startTimeoutMs?: number;
+  /** Node flags for the worker (default: the parent's, minus --test/--inspect/--watch/--eval). */
+  execArgv?: string[];
+}
+
+export interface WorkerManagerOptions {
+  /** Time source for every supervision timer (default a SystemClock). Pass a ManualClock in tests. */
+  clock?: Clock;
+  /** pino-compatible logger (default silent). */
+  logger?: Logger;
+  /** Default heartbeat period (default 100 ms). */
+  heartbeatMs?: number;
+  /** Missed beats before a worker is suspect (default 3). */
+  suspectAfterBeats?: number;
+  /** Missed beats before a worker is killed and restarted (default 5). */
+  killAfterBeats?: number;
+  /** How long a stopping worker may take before it is killed (default 5000 ms). */
+  stopTimeoutMs?: number;
+  /** How long a starting worker may take to report ready (default 10000 ms). */
+  startTimeoutMs?: number;
+  /** Default timeout of `request()` (default 5000 ms). */
+  requestTimeoutMs?: number;
+  /** How often workers report their loop stats (default 250 ms). */
+  statsIntervalMs?: number;
+  /** Size limit of one control message, both ways (default 1 MiB). */
+  maxMessageBytes?: number;
+  /** Restart backoff (default 100 ms doubling to 30 s, +-10 % jitter, reset after 60 s running). */
+  backoff?: BackoffOptions;
+  /** Restart budget (default: more than 5 failures in 10 s degrades the worker). */
+  restartBudget?: RestartBudgetOptions;
+  /** Random source in [0, 1) for backoff jitter (default Math.random). */
+  random?: () => number;
+  /** How workers are started (default: real threads and processes). A seam for supervision tests. */
+  launcher?: Launcher;
+}
+
+const positiveMs = z.number().finite().positive().max(2 ** 31 - 1);
+const beats = z.number().int().min(1).max(1000);
+
+export const managerOptionsSchema = z
+  .strictObject({
+    clock: z.custom<Clock>((v) => typeof v === 'object' && v !== null && typeof (v as Clock).now === 'function', 'must be a Clock').optional(),
+    logger: z.custom<Logger>((v) => typeof v === 'object' && v !== null && typeof (v as Logger).warn === 'function', 'must be a logger').optional(),
+    heartbeatMs: z.number().finite().min(1).max(60_000).optional(),
+    suspectAfterBeats: beats.optional(),
+    killAfterBeats: beats.optional(),
+    stopTimeoutMs: positiveMs.optional(),
+    startTimeoutMs: positiveMs.optional(),
+    requestTimeoutMs: positiveMs.optional(),
+    statsIntervalMs: z.number().finite().min(10).max(60_000).optional(),
+    maxMessageBytes: z.number().int().min(1024).max(64 * 1024 * 1024).optional(),
+    backoff: z
+      .strictObject({
+        initialMs: positiveMs.optional(),
+        maxMs: positiveMs.optional(),
+        factor: z.number().finite().min(1).max(100).optional(),
+        jitter: z.number().finite().min(0).max(1).optional(),
+        resetAfterMs: positiveMs.optional(),
+      })
+      .optional(),
+    restartBudget: z.strictObject({ maxRestarts: z.number().int().min(0).max(1_000_000).optional(), windowMs: positiveMs.optional() }).optional(),
+    random: z.custom<() => number>((v) => typeof v === 'function', 'must be a function').optional(),
+    launcher: z.custom<Launcher>((v) => typeof v === 'function', 'must be a function').optional(),
+  })
+  .refine((o) => o.killAfterBeats === undefined || o.suspectAfterBeats === undefined || o.suspectAfterBeats <= o.killAfterBeats, {
+    message: 'must not exceed killAfterBeats',
+    path: ['suspectAfterBeats'],
+  });
+
+const moduleSchema = z.union([
+  z.instanceof(URL).refine((url) => url.protocol === 'file:', 'must be a file: URL'),
+  z
+    .string()
+    .min(1)
+    .max(4096)
+    .refine((text) => text.startsWith('file:') || isAbsolute(text), 'must be a file: URL or an absolute path'),
+]);
+
+const specSchema = z.strictObject({
+  name: nameSchema,
+  module: moduleSchema,
+  isolation: z.enum(['thread', 'process']).optional(),
+  config: z.json().optional(),
+  env: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name').max(200), z.string().max(32_768)).optional(),
+  category: z.string().min(1).max(200).optional(),
+  heartbeatMs: z.number().finite().min(1).max(60_000).optional(),
+  timing: z.union([z.enum(['default', 'economy', 'wait']), z.strictObject({ spinMarginUs: z.number().finite().min(0).max(5000) })]).optional(),
+  ring: z
+    .strictObject({
+      slots: z.number().int().min(2).max(2 ** 24).optional(),
+      slotBytes: z.number().int().min(1).max(2 ** 28).optional(),
+      overflow: z.enum(['drop-oldest', 'reject']).optional(),
+    })
+    .optional(),
+  startTimeoutMs: positiveMs.optional(),
+  execArgv: z.array(z.string().max(4096)).max(100).optional(),
+});
+
+export type ParsedSpec = Omit<WorkerSpec, 'module'> & { module: string; isolation: 'thread' | 'process' };
+
+export function parseSpec(spec: unknown): ParsedSpec {
+  const name = spec !== null && typeof spec === 'object' && typeof (spec as { name?: unknown }).name === 'string' ? (spec as { name: string }).name : undefined;
+  const parsed = parseOrThrow(specSchema, spec, name === undefined ? 'spawn' : `spawn(${JSON.stringify(name.slice(0, 60))})`);
+  const module = parsed.module instanceof URL ? parsed.module.href : parsed.module.startsWith('file:') ? new URL(parsed.module).href : pathToFileURL(parsed.module).href;
+  return { ...(parsed as Omit<WorkerSpec, 'module'>), module, isolation: parsed.isolation ?? 'thread' };
+}
+
+export function spinMarginMs(timing: LoopTiming | undefined): number {
+  if (timing === undefined) return SPIN_MARGIN_MS.default;
+  return typeof timing === 'object' ? timing.spinMarginUs / 1000 : SPIN_MARGIN_MS[timing];
+}
