@@ -179,3 +179,10 @@ export class DeadlineMissedError extends TactusError {
     super('ERR_TACTUS_DEADLINE_MISSED', `hard-realtime job ${JSON.stringify(name)} could not start before its deadline (${deadline})`);
   }
 }
+
+/** A single-consumer stream (a worker's data plane) is already being read by another iterator. */
+export class ConsumerBusyError extends TactusError {
+  constructor(what: string) {
+    super('ERR_TACTUS_CONSUMER_BUSY', `${what} already has a consumer; read it from one loop (fan out with createBridge)`);
+  }
+}

@@ -312,6 +312,11 @@ export class SharedRing {
     }
   }
 
+  /** Consumer: wake a pending `wait`/`waitAsync` now (e.g. when its reader is aborted). */
+  wake(): void {
+    Atomics.notify(this.#i32, H_WRITE);
+  }
+
   /** Exact on the consumer's thread; on other threads each figure is exact but may lag the others by a record. */
   counters(): RingCounters {
     const words = this.#i32;
