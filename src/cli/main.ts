@@ -1,25 +1,16 @@
 #!/usr/bin/env node
 /** The `tactus` command. */
-import { runEngineDemo } from './engine-demo.js';
+import { DEMO_USAGE, demoCommand } from '../demo/cli.js';
 
 const USAGE = `usage: tactus <command>
 
 commands:
-  demo [--duration-ms N]   run the demo (Ctrl-C drains and exits)
+${DEMO_USAGE}
 `;
 
 async function main(argv: readonly string[]): Promise<number> {
   const [command, ...rest] = argv;
-  if (command === 'demo') {
-    const index = rest.indexOf('--duration-ms');
-    const duration = index >= 0 ? Number(rest[index + 1]) : undefined;
-    if (duration !== undefined && !(duration > 0)) {
-      process.stderr.write(`--duration-ms must be a positive number (got ${rest[index + 1]})\n`);
-      return 2;
-    }
-    await runEngineDemo(duration === undefined ? {} : { durationMs: duration });
-    return 0;
-  }
+  if (command === 'demo') return demoCommand(rest);
   process.stderr.write(USAGE);
   return command === undefined || command === 'help' || command === '--help' ? 0 : 2;
 }

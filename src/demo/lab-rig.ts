@@ -1,0 +1,86 @@
+/**
+ * The demo lab rig: every seed running on one tactus runtime behind the service, the way a real
+ * lab coordinator would wire it (seed 000's lifespan singleton): build the scheduler and its
+ * tasks, register the Fastify plugin (which starts them on ready and drains them on close),
+ * listen on loopback. `close()` drains everything in order and resolves when it is all stopped.
+ */
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { pino, type Logger as PinoLogger } from 'pino';
+import { z } from 'zod';
+import { tactus } from '../http/plugin.js';
+import { resolveServiceToken } from '../http/token.js';
+import { Scheduler } from '../scheduler/scheduler.js';
+import { parseOrThrow } from '../validation.js';
+import { registerFirmwareTasks } from './firmware-tasks.js';
+import { registerPerceptionJobs } from './perception-jobs.js';
+import { registerStageLoops } from './stage-loops.js';
+
+export interface LabRigOptions {
+  /** Address to listen on; default `'127.0.0.1'`. Any other address needs `token` (or `TACTUS_TOKEN`). */
+  host?: string;
+  /** Port; default 7070; 0 picks a free one. */
+  port?: number;
+  /** Bearer token; default `TACTUS_TOKEN`, else a random one (loopback only). */
+  token?: string;
+  /** Log level of the service's pino logger (JSON lines); default `'warn'`. */
+  logLevel?: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'silent';
+  /** Where logs go; default stdout. */
+  logStream?: NodeJS.WritableStream;
+}
+
+export interface LabRig {
+  /** The dashboard's URL. */
+  readonly url: string;
+  /** The service's base URL (no path). */
+  readonly origin: string;
+  readonly token: string;
+  /** True when the token was generated for this run (print it). */
+  readonly tokenGenerated: boolean;
+  readonly app: FastifyInstance;
+  readonly scheduler: Scheduler;
+  /** Drain everything; idempotent. */
+  close(): Promise<void>;
+}
+
+const optionsSchema = z.strictObject({
+  host: z.string().min(1).max(255).optional(),
+  port: z.number().int().min(0).max(65_535).optional(),
+  token: z.string().optional(),
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'silent']).optional(),
+  logStream: z.custom<NodeJS.WritableStream>((v) => typeof v === 'object' && v !== null && typeof (v as { write?: unknown }).write === 'function').optional(),
+});
+
+export async function startLabRig(options: LabRigOptions = {}): Promise<LabRig> {
+  const parsed = parseOrThrow(optionsSchema, options, 'startLabRig');
+  const host = parsed.host ?? '127.0.0.1';
+  const { token, generated } = resolveServiceToken(host, parsed.token ?? process.env['TACTUS_TOKEN']);
+  const logger: PinoLogger = pino({ level: parsed.logLevel ?? 'warn' }, parsed.logStream ?? process.stdout);
+
+  // The engine's own recoverable failures (a flaky Wi-Fi check, a retried job) are routine here: errors only.
+  const scheduler = new Scheduler({ logger: logger.child({ component: 'scheduler' }, { level: 'error' }) });
+  registerStageLoops(scheduler);
+  registerPerceptionJobs(scheduler);
+  registerFirmwareTasks(scheduler);
+
+  const app: FastifyInstance = Fastify({ loggerInstance: logger.child({ component: 'http' }) as FastifyBaseLogger });
+  await app.register(tactus, { scheduler, auth: { token } });
+  try {
+    await app.listen({ host, port: parsed.port ?? 7070 });
+  } catch (error) {
+    await app.close();
+    throw error;
+  }
+  const address = app.server.address();
+  const port = address !== null && typeof address === 'object' ? address.port : (parsed.port ?? 7070);
+  const origin = `http://${host.includes(':') && !host.startsWith('[') ? `[${host}]` : host}:${port}`;
+  let closing: Promise<void> | undefined;
+  return {
+    url: `${origin}${app.tactus.prefix}/`,
+    origin,
+    token,
+    tokenGenerated: generated,
+    app,
+    scheduler,
+    close: () => (closing ??= app.close().then(() => undefined)),
+  };
+}
