@@ -44,7 +44,7 @@ test('tactus demo: prints URL and token, serves /status with the token only, dra
 
 test('the lab rig in-process: run-now over HTTP is audited, jobs flow, close drains everything', { timeout: 60_000 }, async () => {
   const logs: string[] = [];
-  const rig = await startLabRig({ port: 0, token: 'lab-rig-test-token-123456', logStream: { write: (line: string) => logs.push(line) } as NodeJS.WritableStream });
+  const rig = await startLabRig({ port: 0, token: 'lab-rig-test-token-123456', logStream: { write: (line: string) => logs.push(line) } as unknown as NodeJS.WritableStream });
   try {
     const headers = { authorization: `Bearer ${rig.token}`, 'content-type': 'application/json' };
     const response = await fetch(`${rig.origin}/tactus/tasks/piezo.control/run-now`, { method: 'POST', headers, body: JSON.stringify({ reason: 'demo test' }) });
