@@ -85,21 +85,25 @@ export class Heap<T> {
 
   #siftUp(index: number): void {
     const items = this.#items;
+    const compare = this.#compare;
+    const setPosition = this.#setPosition;
     const item = items[index] as T;
     while (index > 0) {
       const parentIndex = (index - 1) >>> 1;
       const parent = items[parentIndex] as T;
-      if (this.#compare(item, parent) >= 0) break;
+      if (compare(item, parent) >= 0) break;
       items[index] = parent;
-      this.#setPosition(parent, index);
+      setPosition(parent, index);
       index = parentIndex;
     }
     items[index] = item;
-    this.#setPosition(item, index);
+    setPosition(item, index);
   }
 
   #siftDown(index: number): void {
     const items = this.#items;
+    const compare = this.#compare;
+    const setPosition = this.#setPosition;
     const size = this.#size;
     const item = items[index] as T;
     const half = size >>> 1;
@@ -107,16 +111,16 @@ export class Heap<T> {
       let childIndex = 2 * index + 1;
       let child = items[childIndex] as T;
       const rightIndex = childIndex + 1;
-      if (rightIndex < size && this.#compare(items[rightIndex] as T, child) < 0) {
+      if (rightIndex < size && compare(items[rightIndex] as T, child) < 0) {
         childIndex = rightIndex;
         child = items[rightIndex] as T;
       }
-      if (this.#compare(item, child) <= 0) break;
+      if (compare(item, child) <= 0) break;
       items[index] = child;
-      this.#setPosition(child, index);
+      setPosition(child, index);
       index = childIndex;
     }
     items[index] = item;
-    this.#setPosition(item, index);
+    setPosition(item, index);
   }
 }

@@ -10,16 +10,14 @@ import type { Dispatchable, ReadyQueue } from './ready-queue.js';
 
 export class Dispatcher {
   readonly #queue: ReadyQueue;
-  readonly #now: () => number;
   readonly #maxConcurrency: number;
   #running = 0;
   #seq = 0;
   #pumping = false;
 
-  constructor(queue: ReadyQueue, maxConcurrency: number, now: () => number) {
+  constructor(queue: ReadyQueue, maxConcurrency: number) {
     this.#queue = queue;
     this.#maxConcurrency = maxConcurrency;
-    this.#now = now;
   }
 
   get running(): number {
@@ -45,7 +43,7 @@ export class Dispatcher {
 
   enqueue(item: Dispatchable): void {
     item.seq = ++this.#seq;
-    this.#queue.push(item, this.#now());
+    this.#queue.push(item);
   }
 
   /** Take `item` out of the queue (cancelled while waiting). */
@@ -72,7 +70,7 @@ export class Dispatcher {
     this.#pumping = true;
     try {
       while (this.#running < this.#maxConcurrency) {
-        const item = this.#queue.pop(this.#now());
+        const item = this.#queue.pop();
         if (item === undefined) break;
         this.#running++;
         item.start();

@@ -27,10 +27,10 @@ export interface ReadyQueue {
   readonly size: number;
   /** The policy's order: negative when `a` should start before `b` (used for preemption requests too). */
   readonly compare: (a: Dispatchable, b: Dispatchable) => number;
-  push(item: Dispatchable, now: number): void;
+  push(item: Dispatchable): void;
   /** The item to start next, or undefined when empty. */
-  pop(now: number): Dispatchable | undefined;
-  peek(now: number): Dispatchable | undefined;
+  pop(): Dispatchable | undefined;
+  peek(): Dispatchable | undefined;
   remove(item: Dispatchable): void;
   /** Restore order after `item`'s effective priority, deadline or level changed. */
   update(item: Dispatchable): void;

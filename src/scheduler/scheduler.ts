@@ -127,6 +127,7 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
   readonly #latency: LatencyMonitor;
   readonly #jobs: JobEngine;
   #pumpScheduled = false;
+  #stateChangeObserved = false;
   #state: SchedulerState = 'created';
   #drained: (() => void) | undefined;
   #drainPromise: Promise<void> | undefined;
@@ -140,9 +141,12 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
     this.#logger = parsed.logger ?? silentLogger;
     this.#policy = parsed.policy ?? 'priority';
     this.#dispatcher = new Dispatcher(
-      createReadyQueue(this.#policy, { agingStepMs: parsed.agingStepMs ?? DEFAULT_AGING_STEP_MS, fair: (parsed.fair ?? {}) as FairOptions }),
+      createReadyQueue(this.#policy, {
+        agingStepMs: parsed.agingStepMs ?? DEFAULT_AGING_STEP_MS,
+        fair: (parsed.fair ?? {}) as FairOptions,
+        now: () => this.clock.now(),
+      }),
       parsed.maxConcurrency ?? Number.POSITIVE_INFINITY,
-      () => this.clock.now(),
     );
     this.#timers = new TimerQueue(this.clock, () => this.#pump());
     this.#latency = new LatencyMonitor((parsed.latencyAlerts ?? {}) as LatencyAlerts, (event) => {
@@ -174,11 +178,20 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
       latency: this.#latency,
       logger: this.#logger,
       emit: (event, ...args) => this.#emitSafely(event, ...args),
-      hasListeners: (event) => this.listenerCount(event) > 0,
+      observed: () => this.#stateChangeObserved,
       acceptingState: () => (this.#state === 'stopping' || this.#state === 'stopped' ? this.#state : undefined),
       runSettled: () => this.#checkDrained(),
       schedulePump: () => this.#schedulePump(),
       retainFinished: parsed.retainFinished ?? 10_000,
+    });
+    // job transitions are only reported while someone listens: 'newListener' fires just before
+    // a listener is added, 'removeListener' just after one is removed
+    const emitter = this as EventEmitter;
+    emitter.on('newListener', (event: string | symbol) => {
+      if (event === 'state-change') this.#stateChangeObserved = true;
+    });
+    emitter.on('removeListener', (event: string | symbol) => {
+      if (event === 'state-change') this.#stateChangeObserved = this.listenerCount('state-change') > 0;
     });
   }
 

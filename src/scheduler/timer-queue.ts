@@ -8,7 +8,7 @@
  * the dispatcher start the runs the batch released in priority order, not in firing order.
  */
 import type { Alarm, Clock } from '../time/clock.js';
-import { Heap } from '../queue/heap.js';
+import { KeyedHeap } from '../queue/keyed-heap.js';
 import { AbortError } from '../errors.js';
 
 /** Something that wants to be called at a monotonic time. */
@@ -20,7 +20,6 @@ export interface Timed {
   onTimer(now: number): void;
 }
 
-const byDueTime = (a: Timed, b: Timed): number => a.timerAt - b.timerAt;
 const setTimerIndex = (entry: Timed, index: number): void => {
   entry.timerIndex = index;
 };
@@ -45,7 +44,9 @@ class Sleeper implements Timed {
 export class TimerQueue {
   readonly #clock: Clock;
   readonly #alarm: Alarm;
-  readonly #heap = new Heap<Timed>(byDueTime, setTimerIndex);
+  /** Keyed by due time, then scheduling order (entries due together fire first-scheduled first). */
+  readonly #heap = new KeyedHeap<Timed>(setTimerIndex);
+  #order = 0;
   readonly #due: Timed[] = [];
   readonly #afterBatch: () => void;
   #armedAt = Number.POSITIVE_INFINITY;
@@ -64,8 +65,8 @@ export class TimerQueue {
   /** Schedule (or move) `entry` to fire at monotonic time `atMs`. */
   schedule(entry: Timed, atMs: number): void {
     entry.timerAt = atMs;
-    if (entry.timerIndex >= 0) this.#heap.update(entry.timerIndex);
-    else this.#heap.push(entry);
+    if (entry.timerIndex >= 0) this.#heap.rekey(entry.timerIndex, atMs, 0, ++this.#order);
+    else this.#heap.push(entry, atMs, 0, ++this.#order);
     if (!this.#waking && atMs < this.#armedAt) this.#arm();
   }
 

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Heap } from '../../src/queue/heap.js';
+import { KeyedHeap } from '../../src/queue/keyed-heap.js';
 
 interface Item {
   key: number;
@@ -18,12 +19,60 @@ function rng(seed: number): () => number {
 
 const compare = (a: Item, b: Item): number => a.key - b.key || a.id - b.id;
 
-test('heap matches a sorted array under random push, pop, remove and re-key', () => {
+/** The operations both heaps share, so one randomized test checks each against a sorted array. */
+interface HeapUnderTest {
+  readonly size: number;
+  push(item: Item): void;
+  pop(): Item | undefined;
+  peek(): Item | undefined;
+  removeAt(index: number): void;
+  /** `item.key` changed */
+  rekey(item: Item): void;
+}
+
+const setPos = (item: Item, index: number): void => {
+  item.pos = index;
+};
+
+function binaryHeap(): HeapUnderTest {
+  const heap = new Heap<Item>(compare, setPos);
+  return {
+    get size() {
+      return heap.size;
+    },
+    push: (item) => heap.push(item),
+    pop: () => heap.pop(),
+    peek: () => heap.peek(),
+    removeAt: (index) => heap.removeAt(index),
+    rekey: (item) => heap.update(item.pos),
+  };
+}
+
+function keyedHeap(): HeapUnderTest {
+  // primary: the key; secondary: a constant (so ties fall to the tertiary); tertiary: the id
+  const heap = new KeyedHeap<Item>(setPos);
+  return {
+    get size() {
+      return heap.size;
+    },
+    push: (item) => heap.push(item, item.key, 0, item.id),
+    pop: () => heap.pop(),
+    peek: () => heap.peek(),
+    removeAt: (index) => heap.removeAt(index),
+    rekey: (item) => heap.rekey(item.pos, item.key, 0, item.id),
+  };
+}
+
+for (const [label, create] of [['Heap', binaryHeap], ['KeyedHeap', keyedHeap]] as const) {
+  test(`${label} matches a sorted array under random push, pop, remove and re-key`, () => {
+    randomOperations(create);
+  });
+}
+
+function randomOperations(create: () => HeapUnderTest): void {
   const random = rng(42);
   for (let round = 0; round < 20; round++) {
-    const heap = new Heap<Item>(compare, (item, index) => {
-      item.pos = index;
-    });
+    const heap = create();
     const model: Item[] = [];
     let nextId = 0;
     for (let step = 0; step < 2000; step++) {
@@ -46,7 +95,7 @@ test('heap matches a sorted array under random push, pop, remove and re-key', ()
       } else {
         const target = model[Math.floor(random() * model.length)]!;
         target.key = Math.floor(random() * 100);
-        heap.update(target.pos);
+        heap.rekey(target);
       }
       assert.equal(heap.size, model.length);
       model.sort(compare);
@@ -56,6 +105,20 @@ test('heap matches a sorted array under random push, pop, remove and re-key', ()
     for (let item = heap.pop(); item !== undefined; item = heap.pop()) drained.push(item);
     assert.deepEqual(drained, model.sort(compare));
   }
+}
+
+test('KeyedHeap orders by primary, then secondary, then tertiary; Infinity equals Infinity', () => {
+  const heap = new KeyedHeap<string>();
+  heap.push('c', Number.POSITIVE_INFINITY, 2, 1);
+  heap.push('b', Number.POSITIVE_INFINITY, 1, 9);
+  heap.push('a', 5, 9, 9);
+  heap.push('d', Number.POSITIVE_INFINITY, 2, 3);
+  for (let i = 0; i < 100; i++) heap.push(`x${i}`, 6 + (i % 3), i % 5, i); // grows past 64
+  const out: string[] = [];
+  for (let item = heap.pop(); item !== undefined; item = heap.pop()) out.push(item);
+  assert.deepEqual(out.slice(0, 1), ['a']);
+  assert.deepEqual(out.slice(-3), ['b', 'c', 'd']);
+  assert.equal(out.length, 104);
 });
 
 test('positions reported by the hook always index the item', () => {

@@ -32,7 +32,6 @@ import type { SchedulerEventName, SchedulerEvents } from '../events.js';
 import type { LatencyMonitor } from '../latency-monitor.js';
 import { isPromiseLike } from '../loop-task.js';
 import { FairReadyQueue } from '../policies/fair.js';
-import { TaskPriority } from '../priority.js';
 import type { ResourceManager } from '../resources/resource-manager.js';
 import type { TimerQueue } from '../timer-queue.js';
 import { Job, type JobHost, type TaskHandle } from './job.js';
@@ -46,7 +45,8 @@ export interface JobEngineOptions {
   latency: LatencyMonitor;
   logger: Logger;
   emit: <K extends SchedulerEventName>(event: K, ...args: SchedulerEvents[K]) => void;
-  hasListeners: (event: SchedulerEventName) => boolean;
+  /** Whether anyone listens to `state-change` (transitions are not reported otherwise). */
+  observed: () => boolean;
   /** Whether new submissions are accepted, and the state to name when not. */
   acceptingState: () => string | undefined;
   runSettled: () => void;
@@ -174,20 +174,7 @@ export class JobEngine implements JobHost {
     const c = spec.constraints;
     let deadlineAt = c?.deadline ?? Number.POSITIVE_INFINITY;
     if (c?.maxLatencyMs !== undefined) deadlineAt = Math.min(deadlineAt, now + c.maxLatencyMs);
-    const job = new Job(this, ++this.#idCounter, spec.id, {
-      name: spec.name,
-      fn: spec.fn,
-      args: spec.args ?? [],
-      executor: spec.executor,
-      priority: spec.priority ?? TaskPriority.NORMAL,
-      now,
-      deadlineAt,
-      preemptible: c?.preemptible ?? true,
-      hardRealtime: c?.hardRealtime ?? false,
-      timeoutMs: c?.timeoutMs,
-      retry: c?.retry,
-      resources,
-    });
+    const job = new Job(this, ++this.#idCounter, spec, now, deadlineAt, resources);
     this.#submitted++;
     this.#live++;
     job.nextLive = this.#liveHead;
@@ -261,16 +248,11 @@ export class JobEngine implements JobHost {
 
   #run(job: Job, now: number): void {
     const from = job.state;
-    job.attempt++;
+    if (job.attempt++ === 0) this.#o.latency.recordScheduling(job.basePriority, now - job.readyAt, now);
     job.state = TaskState.RUNNING;
     job.holdsSlot = true;
     job.timedOut = false;
-    job.resumedAt = now;
-    job.attemptStartedAt = now;
-    if (Number.isNaN(job.startedAt)) {
-      job.startedAt = now;
-      this.#o.latency.recordScheduling(job.basePriority, now - job.readyAt, now);
-    }
+    job.startedAt = job.resumedAt = now;
     if (job.timer === 'deadline') this.#disarm(job);
     if (job.timeoutMs !== undefined) this.#arm(job, 'timeout', now + job.timeoutMs);
     this.#running.add(job);
@@ -307,7 +289,7 @@ export class JobEngine implements JobHost {
     const holdsSlot = job.holdsSlot;
     job.holdsSlot = false;
     if (!job.final) {
-      this.#o.latency.recordExecution(job.basePriority, now - job.attemptStartedAt, now);
+      this.#o.latency.recordExecution(job.basePriority, now - job.startedAt, now);
       if (job.timedOut) {
         ok = false;
         outcome = new TaskTimeoutError(job.name, job.timeoutMs ?? 0);
@@ -501,7 +483,7 @@ export class JobEngine implements JobHost {
     const dispatcher = this.#o.dispatcher;
     if (dispatcher.hasFreeSlot || dispatcher.queued === 0 || this.#running.size === 0) return;
     const queue = dispatcher.queue;
-    const head = queue.peek(this.#o.clock.now());
+    const head = queue.peek();
     if (head === undefined) return;
     let victim: Job | undefined;
     for (const job of this.#running) {
@@ -587,7 +569,7 @@ export class JobEngine implements JobHost {
   }
 
   #transition(job: Job, from: TaskState, to: TaskState): void {
-    if (!this.#o.hasListeners('state-change')) return;
+    if (!this.#o.observed()) return;
     this.#o.emit('state-change', { id: job.id, name: job.name, from, to, at: this.#o.clock.now() });
   }
 }

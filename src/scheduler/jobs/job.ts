@@ -8,7 +8,10 @@ import { AbortError } from '../../errors.js';
 import type { Dispatchable } from '../ready-queue.js';
 import type { Claim, Resource, ResourceClaimant } from '../resources/resource-manager.js';
 import type { Timed } from '../timer-queue.js';
-import { FINAL_STATES, TaskState, type Executor, type JobContext, type JobFunction, type RetryPolicy } from './job-spec.js';
+import { TaskPriority } from '../priority.js';
+import { FINAL_STATES, TaskState, type Executor, type JobContext, type JobFunction, type JobSpec, type RetryPolicy } from './job-spec.js';
+
+const NO_ARGS: readonly unknown[] = Object.freeze([]);
 
 /** What a job needs from the engine that runs it. */
 export interface JobHost {
@@ -54,10 +57,10 @@ export class Job implements TaskHandle, JobContext, Dispatchable, ResourceClaima
   timer: JobTimer = 'none';
   state: TaskState = TaskState.PENDING;
   attempt = 0;
-  readonly submittedAt: number;
-  startedAt = Number.NaN;
+  /** Start of the current attempt. */
+  startedAt = 0;
   /** When the job last got its slot (start or resume after a yield): the fair policy's quantum. */
-  resumedAt = Number.NaN;
+  resumedAt = 0;
   yieldRequested = false;
   readonly preemptible: boolean;
   readonly hardRealtime: boolean;
@@ -71,8 +74,6 @@ export class Job implements TaskHandle, JobContext, Dispatchable, ResourceClaima
   resourcesHeld = false;
   /** The current attempt passed its timeoutMs. */
   timedOut = false;
-  /** Start of the current attempt. */
-  attemptStartedAt = Number.NaN;
   /** Dependencies not yet completed. */
   unmetDependencies = 0;
   /** Neighbours in the engine's list of live jobs. */
@@ -93,42 +94,23 @@ export class Job implements TaskHandle, JobContext, Dispatchable, ResourceClaima
   #result: Promise<unknown> | undefined;
   readonly #host: JobHost;
 
-  constructor(
-    host: JobHost,
-    idNumber: number,
-    id: string | undefined,
-    fields: {
-      name: string;
-      fn: JobFunction;
-      args: readonly unknown[];
-      executor: Executor | undefined;
-      priority: number;
-      now: number;
-      deadlineAt: number;
-      preemptible: boolean;
-      hardRealtime: boolean;
-      timeoutMs: number | undefined;
-      retry: RetryPolicy | undefined;
-      resources: readonly Resource[] | undefined;
-    },
-  ) {
+  constructor(host: JobHost, idNumber: number, spec: JobSpec, now: number, deadlineAt: number, resources: readonly Resource[] | undefined) {
+    const c = spec.constraints;
     this.#host = host;
     this.#idNumber = idNumber;
-    this.#id = id;
-    this.name = fields.name;
-    this.fn = fields.fn;
-    this.args = fields.args;
-    this.executor = fields.executor;
-    this.basePriority = fields.priority;
-    this.effectivePriority = fields.priority;
-    this.submittedAt = fields.now;
-    this.readyAt = fields.now;
-    this.deadlineAt = fields.deadlineAt;
-    this.preemptible = fields.preemptible;
-    this.hardRealtime = fields.hardRealtime;
-    this.timeoutMs = fields.timeoutMs;
-    this.retry = fields.retry;
-    this.resources = fields.resources;
+    this.#id = spec.id;
+    this.name = spec.name;
+    this.fn = spec.fn;
+    this.args = spec.args ?? NO_ARGS;
+    this.executor = spec.executor;
+    this.basePriority = this.effectivePriority = spec.priority ?? TaskPriority.NORMAL;
+    this.readyAt = now;
+    this.deadlineAt = deadlineAt;
+    this.preemptible = c?.preemptible ?? true;
+    this.hardRealtime = c?.hardRealtime ?? false;
+    this.timeoutMs = c?.timeoutMs;
+    this.retry = c?.retry;
+    this.resources = resources;
   }
 
   get id(): string {

@@ -3,11 +3,10 @@
  * that uses its whole quantum without yielding drops a level (the scheduler does the demotion when
  * the run yields or ends, see `demoteIfQuantumUsed`); every `boostIntervalMs` everything is lifted
  * back to level 0 so nothing starves. Lower levels are served first; within a level, priority then
- * age.
+ * first come.
  */
 import type { Dispatchable, ReadyQueue } from '../ready-queue.js';
 import { HeapReadyQueue } from './heap-queue.js';
-import { comparePriorityThenAge } from './priority.js';
 
 export interface FairOptions {
   /** Time between yields after which a run drops a level (default 20 ms). */
@@ -18,17 +17,20 @@ export interface FairOptions {
   boostIntervalMs?: number;
 }
 
-export const compareLevel = (a: Dispatchable, b: Dispatchable): number => a.level - b.level || comparePriorityThenAge(a, b);
-
 export class FairReadyQueue implements ReadyQueue {
   readonly quantumMs: number;
   readonly levels: number;
   readonly #boostIntervalMs: number;
-  readonly #heap = new HeapReadyQueue(compareLevel);
-  readonly compare = compareLevel;
+  readonly #heap = new HeapReadyQueue(
+    (item) => item.level,
+    (item) => item.effectivePriority,
+  );
+  readonly compare = this.#heap.compare;
+  readonly #now: () => number;
   #lastBoostAt: number | undefined;
 
-  constructor(options: FairOptions = {}) {
+  constructor(now: () => number, options: FairOptions = {}) {
+    this.#now = now;
     this.quantumMs = options.quantumMs ?? 20;
     this.levels = options.levels ?? 3;
     this.#boostIntervalMs = options.boostIntervalMs ?? 1000;
@@ -38,19 +40,19 @@ export class FairReadyQueue implements ReadyQueue {
     return this.#heap.size;
   }
 
-  push(item: Dispatchable, now: number): void {
-    this.#maybeBoost(now);
+  push(item: Dispatchable): void {
+    this.#maybeBoost();
     if (item.level >= this.levels) item.level = this.levels - 1;
     this.#heap.push(item);
   }
 
-  pop(now: number): Dispatchable | undefined {
-    this.#maybeBoost(now);
+  pop(): Dispatchable | undefined {
+    this.#maybeBoost();
     return this.#heap.pop();
   }
 
-  peek(now: number): Dispatchable | undefined {
-    this.#maybeBoost(now);
+  peek(): Dispatchable | undefined {
+    this.#maybeBoost();
     return this.#heap.peek();
   }
 
@@ -71,7 +73,8 @@ export class FairReadyQueue implements ReadyQueue {
     if (ranMs >= this.quantumMs && item.level < this.levels - 1) item.level++;
   }
 
-  #maybeBoost(now: number): void {
+  #maybeBoost(): void {
+    const now = this.#now();
     if (this.#lastBoostAt === undefined) {
       this.#lastBoostAt = now;
       return;

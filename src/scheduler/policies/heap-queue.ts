@@ -1,25 +1,40 @@
 /**
- * A ready queue that is one heap under one comparison: the shape of the priority, EDF, realtime and
- * FIFO policies, which differ only in how they order two items.
+ * A ready queue that is one keyed heap: the shape of every policy, which differ only in their two
+ * numeric keys (computed when an item is queued or updated); the submission sequence breaks ties,
+ * so equal keys start first-come first-served.
  */
-import { Heap } from '../../queue/heap.js';
+import { KeyedHeap } from '../../queue/keyed-heap.js';
 import { setQueueIndex, type Dispatchable, type ReadyQueue } from '../ready-queue.js';
 
-export class HeapReadyQueue implements ReadyQueue {
-  readonly #heap: Heap<Dispatchable>;
-  readonly compare: (a: Dispatchable, b: Dispatchable) => number;
+export type KeyOf = (item: Dispatchable) => number;
 
-  constructor(compare: (a: Dispatchable, b: Dispatchable) => number) {
-    this.compare = compare;
-    this.#heap = new Heap(compare, setQueueIndex);
+export class HeapReadyQueue implements ReadyQueue {
+  readonly #heap = new KeyedHeap<Dispatchable>(setQueueIndex);
+  readonly #primary: KeyOf;
+  readonly #secondary: KeyOf;
+
+  constructor(primary: KeyOf, secondary: KeyOf) {
+    this.#primary = primary;
+    this.#secondary = secondary;
   }
 
   get size(): number {
     return this.#heap.size;
   }
 
+  /** Negative when `a` starts before `b` under this policy. */
+  readonly compare = (a: Dispatchable, b: Dispatchable): number => {
+    const a1 = this.#primary(a);
+    const b1 = this.#primary(b);
+    if (a1 !== b1) return a1 < b1 ? -1 : 1;
+    const a2 = this.#secondary(a);
+    const b2 = this.#secondary(b);
+    if (a2 !== b2) return a2 < b2 ? -1 : 1;
+    return a.seq - b.seq;
+  };
+
   push(item: Dispatchable): void {
-    this.#heap.push(item);
+    this.#heap.push(item, this.#primary(item), this.#secondary(item), item.seq);
   }
 
   pop(): Dispatchable | undefined {
@@ -35,7 +50,7 @@ export class HeapReadyQueue implements ReadyQueue {
   }
 
   update(item: Dispatchable): void {
-    if (item.queueIndex >= 0) this.#heap.update(item.queueIndex);
+    if (item.queueIndex >= 0) this.#heap.rekey(item.queueIndex, this.#primary(item), this.#secondary(item), item.seq);
   }
 
   forEach(visit: (item: Dispatchable) => void): void {

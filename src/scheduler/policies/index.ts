@@ -10,14 +10,14 @@ export const POLICIES = ['priority', 'edf', 'fair', 'realtime', 'fifo'] as const
 export type SchedulingPolicy = (typeof POLICIES)[number];
 export type { FairOptions } from './fair.js';
 
-export function createReadyQueue(policy: SchedulingPolicy, options: { agingStepMs: number; fair: FairOptions }): ReadyQueue {
+export function createReadyQueue(policy: SchedulingPolicy, options: { agingStepMs: number; fair: FairOptions; now: () => number }): ReadyQueue {
   switch (policy) {
     case 'priority':
       return createPriorityQueue(options.agingStepMs);
     case 'edf':
       return createEdfQueue();
     case 'fair':
-      return new FairReadyQueue(options.fair);
+      return new FairReadyQueue(options.now, options.fair);
     case 'realtime':
       return createRealtimeQueue();
     case 'fifo':
