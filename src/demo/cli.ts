@@ -5,7 +5,10 @@
 import { parseArgs } from 'node:util';
 import { startLabRig, type LabRig } from './lab-rig.js';
 
-export const DEMO_USAGE = '  demo [--port N] [--host H] [--duration-ms N]   run the lab rig with every seed (Ctrl-C drains and exits)';
+export const DEMO_USAGE =
+  '  demo [--port N] [--host H] [--allow-origin URL]... [--duration-ms N]\n' +
+  '                           run the lab rig with every seed (Ctrl-C drains and exits); a --host other\n' +
+  '                           than loopback needs TACTUS_TOKEN, and --allow-origin for browsers reaching it';
 
 function banner(rig: LabRig): string {
   const token = rig.tokenGenerated ? `${rig.token}   (generated for this run; set TACTUS_TOKEN to choose one)` : `${rig.token}   (from TACTUS_TOKEN)`;
@@ -25,9 +28,13 @@ function banner(rig: LabRig): string {
 
 /** Run the demo; resolves with the process exit code. */
 export async function demoCommand(args: readonly string[], out: NodeJS.WritableStream = process.stdout): Promise<number> {
-  let values: { port?: string; host?: string; 'duration-ms'?: string };
+  let values: { port?: string; host?: string; 'allow-origin'?: string[]; 'duration-ms'?: string };
   try {
-    ({ values } = parseArgs({ args: [...args], options: { port: { type: 'string' }, host: { type: 'string' }, 'duration-ms': { type: 'string' } }, strict: true }));
+    ({ values } = parseArgs({
+      args: [...args],
+      options: { port: { type: 'string' }, host: { type: 'string' }, 'allow-origin': { type: 'string', multiple: true }, 'duration-ms': { type: 'string' } },
+      strict: true,
+    }));
   } catch (error) {
     process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n${DEMO_USAGE}\n`);
     return 2;
@@ -43,7 +50,20 @@ export async function demoCommand(args: readonly string[], out: NodeJS.WritableS
     return 2;
   }
 
-  const rig = await startLabRig({ ...(port === undefined ? {} : { port }), ...(values.host === undefined ? {} : { host: values.host }) });
+  let rig: LabRig;
+  try {
+    rig = await startLabRig({
+      ...(port === undefined ? {} : { port }),
+      ...(values.host === undefined ? {} : { host: values.host }),
+      ...(values['allow-origin'] === undefined ? {} : { allowedOrigins: values['allow-origin'] }),
+    });
+  } catch (error) {
+    // Refusals (an exposed address without a token, a bad option, a port in use) are the operator's to fix: say so plainly.
+    const code = (error as { code?: unknown }).code;
+    if (typeof code !== 'string') throw error;
+    process.stderr.write(`tactus demo: ${error instanceof Error ? error.message : String(error)} (${code})\n`);
+    return 1;
+  }
   out.write(banner(rig));
   await new Promise<void>((resolve) => {
     const timer = durationMs === undefined ? undefined : setTimeout(finish, durationMs);

@@ -22,6 +22,8 @@ export interface LabRigOptions {
   port?: number;
   /** Bearer token; default `TACTUS_TOKEN`, else a random one (loopback only). */
   token?: string;
+  /** Browser origins allowed besides the loopback ones, e.g. `http://lab-host:7070` when serving the network. */
+  allowedOrigins?: string[];
   /** Log level of the service's pino logger (JSON lines); default `'warn'`. */
   logLevel?: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'silent';
   /** Where logs go; default stdout. */
@@ -46,6 +48,7 @@ const optionsSchema = z.strictObject({
   host: z.string().min(1).max(255).optional(),
   port: z.number().int().min(0).max(65_535).optional(),
   token: z.string().optional(),
+  allowedOrigins: z.array(z.string()).optional(),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'silent']).optional(),
   logStream: z.custom<NodeJS.WritableStream>((v) => typeof v === 'object' && v !== null && typeof (v as { write?: unknown }).write === 'function').optional(),
 });
@@ -63,7 +66,7 @@ export async function startLabRig(options: LabRigOptions = {}): Promise<LabRig> 
   registerFirmwareTasks(scheduler);
 
   const app: FastifyInstance = Fastify({ loggerInstance: logger.child({ component: 'http' }) as FastifyBaseLogger });
-  await app.register(tactus, { scheduler, auth: { token } });
+  await app.register(tactus, { scheduler, auth: { token, ...(parsed.allowedOrigins === undefined ? {} : { allowedOrigins: parsed.allowedOrigins }) } });
   try {
     await app.listen({ host, port: parsed.port ?? 7070 });
   } catch (error) {

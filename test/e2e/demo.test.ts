@@ -57,3 +57,15 @@ test('the lab rig in-process: run-now over HTTP is audited, jobs flow, close dra
   assert.equal(rig.scheduler.state, 'stopped');
   await rig.close();
 });
+
+test('tactus demo refuses a non-loopback address without a configured token', { timeout: 30_000 }, async () => {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'demo', '--host', '0.0.0.0', '--port', '0'], {
+    env: { ...process.env, TACTUS_TOKEN: '' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let err = '';
+  child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
+  const [code] = (await once(child, 'exit')) as [number | null];
+  assert.equal(code, 1);
+  assert.match(err, /ERR_TACTUS_INSECURE_LISTEN/);
+});

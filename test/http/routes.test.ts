@@ -69,6 +69,9 @@ test('errors are JSON with stable codes: 404 unknown task, 409 cancelled task, 4
     assert.equal(bad.statusCode, 400, name);
     assert.equal(json(bad.body).code, 'ERR_TACTUS_BAD_REQUEST');
   }
+  const unknownQuery = await app.inject({ url: '/tactus/status?verbose=1', headers: AUTH });
+  assert.equal(unknownQuery.statusCode, 400);
+  assert.equal(json(unknownQuery.body).code, 'ERR_TACTUS_BAD_REQUEST');
   const unknownRoute = await app.inject({ url: '/tactus/nothing/here', headers: AUTH });
   assert.equal(unknownRoute.statusCode, 404);
   assert.equal(json(unknownRoute.body).code, 'ERR_TACTUS_NOT_FOUND');

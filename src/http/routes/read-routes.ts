@@ -17,12 +17,15 @@ const timelineQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(1000).optional(),
 });
 
+/** Routes without inputs still refuse unknown query parameters. */
+const noInput = zodRoute({ querystring: z.strictObject({}) });
+
 export function registerReadRoutes(scope: FastifyInstance, service: TactusService): void {
-  scope.get('/healthz', { config: { tactusPublic: true } }, async () => ({ ok: true }));
+  scope.get('/healthz', { ...noInput, config: { tactusPublic: true } }, async () => ({ ok: true }));
 
-  scope.get('/status', async () => service.status());
+  scope.get('/status', noInput, async () => service.status());
 
-  scope.get('/tasks', async () => service.scheduler.describe().tasks);
+  scope.get('/tasks', noInput, async () => service.scheduler.describe().tasks);
 
   scope.get<{ Params: z.infer<typeof nameParams> }>('/tasks/:name', zodRoute({ params: nameParams }), async (request) => {
     const task = service.scheduler.describe().tasks.find((t) => t.name === request.params.name);
@@ -30,7 +33,7 @@ export function registerReadRoutes(scope: FastifyInstance, service: TactusServic
     return task;
   });
 
-  scope.get('/workers', async () => service.workers?.list() ?? []);
+  scope.get('/workers', noInput, async () => service.workers?.list() ?? []);
 
   scope.get<{ Querystring: z.infer<typeof timelineQuery> }>('/timeline', zodRoute({ querystring: timelineQuery }), async (request) => {
     const { sinceMs, afterSeq, kinds, limit } = request.query;
