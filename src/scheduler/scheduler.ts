@@ -233,8 +233,18 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
     return this.#jobs.summary(this.clock.now());
   }
 
+  /**
+   * New ready work: with a free slot, pump on the next microtask (so a burst of submissions is
+   * dispatched in policy order); with none, a finishing run will pump, and only a preemption
+   * request can help now.
+   */
   #schedulePump(): void {
-    if (this.#pumpScheduled || this.#state !== 'running') return;
+    if (this.#state !== 'running' && this.#state !== 'stopping') return; // before start(), start() pumps
+    if (!this.#dispatcher.hasFreeSlot) {
+      this.#jobs.requestPreemption();
+      return;
+    }
+    if (this.#pumpScheduled) return;
     this.#pumpScheduled = true;
     queueMicrotask(() => {
       this.#pumpScheduled = false;

@@ -217,6 +217,26 @@ test('jobs submitted before start wait for it; stop drains submitted jobs and re
   assert.equal(early.state, TaskState.COMPLETED);
 });
 
+test('stop drains jobs that retry after the stop began', async () => {
+  const { clock, scheduler } = manualScheduler();
+  scheduler.start();
+  let attempts = 0;
+  const job = scheduler.submit({
+    name: 'flaky',
+    fn: () => {
+      if (++attempts < 3) throw new Error('not yet');
+      return 'ok';
+    },
+    constraints: { retry: { attempts: 2, backoffMs: 10 } },
+  });
+  await clock.flush();
+  const stopped = scheduler.stop();
+  await clock.advance(50);
+  await stopped;
+  assert.equal(await job.result, 'ok');
+  assert.equal(attempts, 3);
+});
+
 test('terminate cancels queued jobs and aborts running ones', async () => {
   const { clock, scheduler } = manualScheduler({ maxConcurrency: 1 });
   scheduler.start();

@@ -236,13 +236,13 @@ export class JobEngine implements JobHost {
         dispatcher.release();
         return;
       }
-      job.resourcesHeld = true;
+      job.resourcesHeld = job.tookResources = true;
     }
     this.#run(job, now);
   }
 
   #unblock(job: Job): void {
-    job.resourcesHeld = true;
+    job.resourcesHeld = job.tookResources = true;
     this.#makeReady(job, this.#o.clock.now());
   }
 
@@ -284,7 +284,7 @@ export class JobEngine implements JobHost {
     const now = this.#o.clock.now();
     this.#running.delete(job);
     if (job.timer === 'timeout') this.#disarm(job);
-    if (this.#o.resources.holds(job)) this.#o.resources.releaseAll(job);
+    if (job.tookResources) this.#o.resources.releaseAll(job);
     job.resourcesHeld = false;
     const holdsSlot = job.holdsSlot;
     job.holdsSlot = false;
@@ -507,6 +507,7 @@ export class JobEngine implements JobHost {
     } catch (error) {
       return Promise.reject(error);
     }
+    job.tookResources = true;
     let released = false;
     const release = (): void => {
       if (released) return;

@@ -19,7 +19,10 @@ export const TaskState = {
 } as const;
 export type TaskState = (typeof TaskState)[keyof typeof TaskState];
 
-export const FINAL_STATES: ReadonlySet<TaskState> = new Set([TaskState.COMPLETED, TaskState.FAILED, TaskState.CANCELLED, TaskState.DEADLINE_MISSED]);
+/** Whether a job in `state` is done for good (COMPLETED, FAILED, CANCELLED or DEADLINE_MISSED). */
+export function isFinalState(state: TaskState): boolean {
+  return state === TaskState.COMPLETED || state === TaskState.FAILED || state === TaskState.CANCELLED || state === TaskState.DEADLINE_MISSED;
+}
 
 export interface RetryPolicy {
   /** Retries after the first failure (0 = none). Never on cancel. */
@@ -119,6 +122,16 @@ const specSchema = z.strictObject({
 });
 
 const SIMPLE_NAME = /^[A-Za-z0-9][\w.:-]*$/;
+/** Names already seen valid: jobs reuse a few names many times, so the regex runs once per name. */
+const validNames = new Set<string>();
+const MAX_REMEMBERED_NAMES = 1024;
+
+function isValidName(name: string): boolean {
+  if (validNames.has(name)) return true;
+  const valid = name.length <= 200 && name !== 'constructor' && name !== 'prototype' && name !== '__proto__' && SIMPLE_NAME.test(name);
+  if (valid && validNames.size < MAX_REMEMBERED_NAMES) validNames.add(name);
+  return valid;
+}
 
 /**
  * The common spec `{ name, fn, args?, priority? }` is checked inline (the same rules as the
@@ -132,12 +145,7 @@ function isSimpleValidSpec(spec: JobSpec): boolean {
     spec.id === undefined &&
     typeof spec.fn === 'function' &&
     typeof name === 'string' &&
-    name.length > 0 &&
-    name.length <= 200 &&
-    name !== 'constructor' &&
-    name !== 'prototype' &&
-    name !== '__proto__' &&
-    SIMPLE_NAME.test(name) &&
+    isValidName(name) &&
     (priority === undefined || (Number.isInteger(priority) && priority >= 0 && priority <= 6)) &&
     (args === undefined || Array.isArray(args))
   );

@@ -9,7 +9,7 @@ import type { Dispatchable } from '../ready-queue.js';
 import type { Claim, Resource, ResourceClaimant } from '../resources/resource-manager.js';
 import type { Timed } from '../timer-queue.js';
 import { TaskPriority } from '../priority.js';
-import { FINAL_STATES, TaskState, type Executor, type JobContext, type JobFunction, type JobSpec, type RetryPolicy } from './job-spec.js';
+import { isFinalState, TaskState, type Executor, type JobContext, type JobFunction, type JobSpec, type RetryPolicy } from './job-spec.js';
 
 const NO_ARGS: readonly unknown[] = Object.freeze([]);
 
@@ -72,6 +72,8 @@ export class Job implements TaskHandle, JobContext, Dispatchable, ResourceClaima
   holdsSlot = false;
   /** The declared resources are held (granted before start). */
   resourcesHeld = false;
+  /** It took resources at some point (declared or through `ctx.acquire`): release on finish. */
+  tookResources = false;
   /** The current attempt passed its timeoutMs. */
   timedOut = false;
   /** Dependencies not yet completed. */
@@ -135,7 +137,7 @@ export class Job implements TaskHandle, JobContext, Dispatchable, ResourceClaima
   }
 
   get final(): boolean {
-    return FINAL_STATES.has(this.state);
+    return isFinalState(this.state);
   }
 
   get result(): Promise<unknown> {
