@@ -21,6 +21,7 @@ function banner(rig: LabRig): string {
     '  seed 000   stage.position 50 Hz, piezo.control 100 Hz (deadlines, jitter budgets, backpressure, run-now)',
     '  seed 001   perception / reasoning / memory jobs with priorities, deadlines, dependencies and resources',
     '  seed 003   led.refresh, button.sample, wifi.check, ota.check (cron), maintenance.cleanup',
+    '  seed 004   dashcam pipeline: 2 GPU + 2 CPU stage workers (threads), a backlog per category',
     'Ctrl-C drains and exits.',
     '',
   ].join('\n');

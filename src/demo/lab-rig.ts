@@ -11,6 +11,8 @@ import { tactus } from '../http/plugin.js';
 import { resolveServiceToken } from '../http/token.js';
 import { Scheduler } from '../scheduler/scheduler.js';
 import { parseOrThrow } from '../validation.js';
+import { WorkerManager } from '../workers/manager.js';
+import { startDashcamPipeline } from './dashcam-pipeline.js';
 import { registerFirmwareTasks } from './firmware-tasks.js';
 import { registerPerceptionJobs } from './perception-jobs.js';
 import { registerStageLoops } from './stage-loops.js';
@@ -40,6 +42,7 @@ export interface LabRig {
   readonly tokenGenerated: boolean;
   readonly app: FastifyInstance;
   readonly scheduler: Scheduler;
+  readonly workers: WorkerManager;
   /** Drain everything; idempotent. */
   close(): Promise<void>;
 }
@@ -65,8 +68,12 @@ export async function startLabRig(options: LabRigOptions = {}): Promise<LabRig> 
   registerPerceptionJobs(scheduler);
   registerFirmwareTasks(scheduler);
 
+  const workers = new WorkerManager({ logger: logger.child({ component: 'workers' }) });
+  workers.attachTo(scheduler);
+  startDashcamPipeline(scheduler, workers);
+
   const app: FastifyInstance = Fastify({ loggerInstance: logger.child({ component: 'http' }) as FastifyBaseLogger });
-  await app.register(tactus, { scheduler, auth: { token, ...(parsed.allowedOrigins === undefined ? {} : { allowedOrigins: parsed.allowedOrigins }) } });
+  await app.register(tactus, { scheduler, workers, auth: { token, ...(parsed.allowedOrigins === undefined ? {} : { allowedOrigins: parsed.allowedOrigins }) } });
   try {
     await app.listen({ host, port: parsed.port ?? 7070 });
   } catch (error) {
@@ -84,6 +91,7 @@ export async function startLabRig(options: LabRigOptions = {}): Promise<LabRig> 
     tokenGenerated: generated,
     app,
     scheduler,
+    workers,
     close: () => (closing ??= app.close().then(() => undefined)),
   };
 }

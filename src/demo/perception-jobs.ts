@@ -30,7 +30,7 @@ export function registerPerceptionJobs(scheduler: Scheduler): void {
       priority: TaskPriority.HIGH,
       fn: async (ctx) => {
         await ctx.sleep(20 + Math.random() * 40);
-        if (Math.random() < 0.05) throw new Error('planner produced no plan');
+        if (ctx.attempt === 1 && Math.random() < 0.05) throw new Error('planner produced no plan'); // the retry succeeds
       },
       constraints: { dependsOn: [perception.id], resources: ['planner'], maxLatencyMs: 400, timeoutMs: 200, retry: { attempts: 1, backoffMs: 20 } },
     });
