@@ -37,10 +37,10 @@ export type OverflowPolicy = 'drop-oldest' | 'reject';
 
 /** One record as the consumer sees it; `data` is valid until the next `shift()`. */
 export interface RingRecord {
-  seq: number;
-  ts: number;
-  type: number;
-  data: Uint8Array;
+  readonly seq: number;
+  readonly ts: number;
+  readonly type: number;
+  readonly data: Uint8Array;
 }
 
 /** Exact accounting: produced = consumed + dropped + depth (rejected records were never produced). */
@@ -79,10 +79,10 @@ const H_POLICY = 4;
 const H_START_LO = 5;
 const H_START_HI = 6;
 const H_WRITE = 16; // wide counter, producer-owned; its low word is the futex word
-const H_REJECTED = 20; // wide counter, producer-owned
 const H_READ = 32; // wide counter, consumer-owned
 const H_DROPPED = 36; // wide counter, consumer-owned
-const H_WAITING = 48; // consumer-owned: 1 while the consumer sleeps (or is about to)
+const H_WAITING = 48; // consumer-owned: 1 while the consumer sleeps (or is about to); read by every push
+const H_REJECTED = 52; // wide counter, producer-owned; off the write index's line, so a producer refused in a loop does not slow the consumer
 
 // Slot: [begin i32][end i32][length i32][type u32][ts f64][data ...], 8-byte aligned.
 const S_BEGIN = 0;
@@ -91,10 +91,26 @@ const S_LENGTH = 2;
 const S_TYPE = 3;
 const SLOT_HEADER_BYTES = 24;
 const VIEW_CACHE = 64;
+const EPOCH_MASK = 0x7fffffff; // a +1 step changes a wide counter's high words only when it lands on a multiple of 2^31
+
+// Numbers each side keeps in a private Float64Array, not in fields: on this V8 every store of a
+// non-Smi number (seqs pass 2^31) into an object field allocates a heap number; a typed array does not.
+const N_WRITE = 0; // producer: next seq
+const N_READ_SEEN = 1; // producer: last read index seen ('reject')
+const N_REJECTED = 2; // producer
+const N_READ = 3; // consumer: next seq to read
+const N_WRITTEN_SEEN = 4; // consumer: last write index seen
+const N_DROPPED = 5; // consumer
+const N_RECORD_SEQ = 6; // consumer: the current record's fields, read through its getters
+const N_RECORD_TS = 7;
+const N_RECORD_TYPE = 8;
+const NUMBERS = 9;
+const WORD_COPY_MAX_BYTES = 256; // below this a word loop beats the builtin copy of shared memory
 const KEEP_ALIVE_MS = 2 ** 30;
 const keepLoopAlive = (): void => {};
 
 const align8 = (bytes: number): number => Math.ceil(bytes / 8) * 8;
+const align64 = (bytes: number): number => Math.ceil(bytes / 64) * 64;
 const nextPowerOfTwo = (n: number): number => 2 ** Math.ceil(Math.log2(n));
 
 const optionsSchema = z
@@ -107,7 +123,7 @@ const optionsSchema = z
   .strict();
 
 function layout(slots: number, slotBytes: number): { stride: number; scratch: number; total: number } {
-  const stride = align8(SLOT_HEADER_BYTES + slotBytes);
+  const stride = align64(SLOT_HEADER_BYTES + slotBytes); // whole cache lines: no false sharing between neighbour slots
   const scratch = HEADER_BYTES + slots * stride;
   return { stride, scratch, total: scratch + align8(slotBytes) };
 }
@@ -127,14 +143,8 @@ export class SharedRing {
   readonly #scratch: number;
   readonly #start: number;
   readonly #reject: boolean;
-  // Producer state (authoritative on the producer's side).
-  #write: number;
-  #readSeen: number;
-  #rejected: number;
-  // Consumer state (authoritative on the consumer's side).
-  #read: number;
-  #dropped: number;
-  readonly #record: RingRecord = { seq: 0, ts: 0, type: 0, data: new Uint8Array(0) };
+  readonly #n = new Float64Array(NUMBERS);
+  readonly #record: ShiftedRecord;
   readonly #views: (Uint8Array | undefined)[] = new Array<Uint8Array | undefined>(VIEW_CACHE).fill(undefined);
 
   /** A new, empty ring. Pass `ring.buffer` to the other side (e.g. in `workerData`). */
@@ -157,8 +167,9 @@ export class SharedRing {
     words[H_POLICY] = parsed.overflow === 'reject' ? 1 : 0;
     words[H_START_LO] = start >>> 0;
     words[H_START_HI] = Math.floor(start / 2 ** 32);
-    publishWide(words, H_WRITE, start);
-    publishWide(words, H_READ, start);
+    const numbers = Float64Array.of(start);
+    publishWide(words, H_WRITE, numbers, 0);
+    publishWide(words, H_READ, numbers, 0);
     return new SharedRing(buffer);
   }
 
@@ -194,16 +205,19 @@ export class SharedRing {
     this.#strideWords = stride >> 2;
     this.#scratch = scratch;
     this.#start = (words[H_START_HI]! >>> 0) * 2 ** 32 + (words[H_START_LO]! >>> 0);
-    this.#write = readWide(words, H_WRITE);
-    this.#readSeen = readWide(words, H_READ);
-    this.#rejected = readWide(words, H_REJECTED);
-    this.#read = this.#readSeen;
-    this.#dropped = readWide(words, H_DROPPED);
+    const n = this.#n;
+    readWide(words, H_WRITE, n, N_WRITE);
+    readWide(words, H_READ, n, N_READ_SEEN);
+    readWide(words, H_REJECTED, n, N_REJECTED);
+    readWide(words, H_DROPPED, n, N_DROPPED);
+    n[N_READ] = n[N_READ_SEEN]!;
+    n[N_WRITTEN_SEEN] = n[N_WRITE]!;
+    this.#record = new ShiftedRecord(n);
   }
 
   /** Producer: the sequence number the next accepted `push` gets. */
   get nextSeq(): number {
-    return this.#write;
+    return this.#n[N_WRITE]!;
   }
 
   /**
@@ -215,13 +229,14 @@ export class SharedRing {
     if (length > this.slotBytes) throw new RingRecordTooLargeError(length, this.slotBytes);
     if (type >>> 0 !== type) throw new InvalidConfigError(`SharedRing.push: type must be an integer in [0, 2^32) (got ${type})`);
     const words = this.#i32;
-    const seq = this.#write;
-    if (this.#reject && seq - this.#readSeen >= this.slots) {
+    const n = this.#n;
+    const seq = n[N_WRITE]!;
+    if (this.#reject && seq - n[N_READ_SEEN]! >= this.slots) {
       // Refresh the cached read index; the lag is below 2^32 since 'reject' bounds it by `slots`.
-      this.#readSeen = seq - ((seq - Atomics.load(words, H_READ)) >>> 0);
-      if (seq - this.#readSeen >= this.slots) {
-        this.#rejected += 1;
-        publishWide(words, H_REJECTED, this.#rejected);
+      n[N_READ_SEEN] = seq - ((seq - Atomics.load(words, H_READ)) >>> 0);
+      if (seq - n[N_READ_SEEN]! >= this.slots) {
+        n[N_REJECTED] = n[N_REJECTED]! + 1;
+        publishWide(words, H_REJECTED, n, N_REJECTED);
         return false;
       }
     }
@@ -233,8 +248,10 @@ export class SharedRing {
     this.#f64[(word >> 1) + 2] = ts;
     this.#u8.set(data, (word << 2) + SLOT_HEADER_BYTES);
     Atomics.store(words, word + S_END, stamp);
-    this.#write = seq + 1;
-    publishWide(words, H_WRITE, seq + 1);
+    const next = seq + 1;
+    n[N_WRITE] = next;
+    if ((next & EPOCH_MASK) === 0) publishWide(words, H_WRITE, n, N_WRITE);
+    else Atomics.store(words, H_WRITE, next | 0);
     if (Atomics.load(words, H_WAITING) !== 0) Atomics.notify(words, H_WRITE);
     return true;
   }
@@ -242,37 +259,53 @@ export class SharedRing {
   /** Consumer: the oldest record, or undefined when empty. The returned object is reused. */
   shift(): RingRecord | undefined {
     const words = this.#i32;
+    const n = this.#n;
     for (;;) {
-      const seq = this.#read;
-      const written = readWide(words, H_WRITE);
-      if (written === seq) return undefined;
-      if (written - seq > this.slots) {
-        this.#skip(written - seq - this.slots); // lapped: the oldest records were overwritten
-        continue;
+      const seq = n[N_READ]!;
+      // The write index is re-read only when what was seen of it is used up: fewer cache misses.
+      if (seq >= n[N_WRITTEN_SEEN]!) {
+        readWide(words, H_WRITE, n, N_WRITTEN_SEEN);
+        const written = n[N_WRITTEN_SEEN]!;
+        if (written === seq) return undefined;
+        if (written - seq > this.slots) {
+          this.#skip(written - seq - this.slots); // lapped: the oldest records were overwritten
+          continue;
+        }
       }
       const word = HEADER_BYTES / 4 + (seq & this.#mask) * this.#strideWords;
       const stamp = seq | 0;
-      // `end` moved on: the producer is already committing a newer record into this slot.
+      // `end` moved on: the producer lapped us since the write index was read, or is committing a
+      // newer record into this slot. This record is gone; re-reading the index skips the rest.
       if (Atomics.load(words, word + S_END) !== stamp) {
         this.#skip(1);
+        n[N_WRITTEN_SEEN] = n[N_READ]!;
         continue;
       }
       const length = words[word + S_LENGTH]!;
       const type = words[word + S_TYPE]! >>> 0;
       const ts = this.#f64[(word >> 1) + 2]!;
-      const from = (word << 2) + SLOT_HEADER_BYTES;
-      this.#u8.copyWithin(this.#scratch, from, from + length);
+      if (length >>> 0 <= WORD_COPY_MAX_BYTES) {
+        const from = word + SLOT_HEADER_BYTES / 4;
+        const to = this.#scratch >> 2;
+        for (let i = (length + 3) >> 2; i-- > 0; ) words[to + i] = words[from + i]!;
+      } else {
+        const from = (word << 2) + SLOT_HEADER_BYTES;
+        this.#u8.copyWithin(this.#scratch, from, from + length);
+      }
       // `begin` moved on: the producer overwrote the slot while we copied; the copy may be torn.
       if (Atomics.load(words, word + S_BEGIN) !== stamp || length >>> 0 > this.slotBytes) {
         this.#skip(1);
+        n[N_WRITTEN_SEEN] = n[N_READ]!;
         continue;
       }
-      this.#read = seq + 1;
-      publishWide(words, H_READ, seq + 1);
+      const next = seq + 1;
+      n[N_READ] = next;
+      if ((next & EPOCH_MASK) === 0) publishWide(words, H_READ, n, N_READ);
+      else Atomics.store(words, H_READ, next | 0);
+      n[N_RECORD_SEQ] = seq;
+      n[N_RECORD_TS] = ts;
+      n[N_RECORD_TYPE] = type;
       const record = this.#record;
-      record.seq = seq;
-      record.ts = ts;
-      record.type = type;
       record.data = this.#view(length);
       return record;
     }
@@ -285,7 +318,7 @@ export class SharedRing {
   async waitAsync(timeoutMs: number): Promise<'ok' | 'timed-out'> {
     const words = this.#i32;
     const seen = Atomics.load(words, H_WRITE);
-    if (seen !== (this.#read | 0)) return 'ok';
+    if (seen !== (this.#n[N_READ]! | 0)) return 'ok';
     Atomics.store(words, H_WAITING, 1);
     // A pending Atomics.waitAsync does not keep Node's event loop alive; this idle interval does.
     const keepAlive = setInterval(keepLoopAlive, KEEP_ALIVE_MS);
@@ -303,7 +336,7 @@ export class SharedRing {
   wait(timeoutMs: number): 'ok' | 'timed-out' {
     const words = this.#i32;
     const seen = Atomics.load(words, H_WRITE);
-    if (seen !== (this.#read | 0)) return 'ok';
+    if (seen !== (this.#n[N_READ]! | 0)) return 'ok';
     Atomics.store(words, H_WAITING, 1);
     try {
       return Atomics.wait(words, H_WRITE, seen, timeoutMs) === 'timed-out' ? 'timed-out' : 'ok';
@@ -320,25 +353,29 @@ export class SharedRing {
   /** Exact on the consumer's thread; on other threads each figure is exact but may lag the others by a record. */
   counters(): RingCounters {
     const words = this.#i32;
-    const written = readWide(words, H_WRITE);
-    const read = readWide(words, H_READ);
-    const droppedByConsumer = readWide(words, H_DROPPED);
-    const lag = written - read;
+    const read = new Float64Array(4); // written, read, dropped by the consumer, rejected
+    readWide(words, H_WRITE, read, 0);
+    readWide(words, H_READ, read, 1);
+    readWide(words, H_DROPPED, read, 2);
+    readWide(words, H_REJECTED, read, 3);
+    const [written = 0, readIndex = 0, droppedByConsumer = 0, rejected = 0] = read;
+    const lag = written - readIndex;
     return {
       produced: written - this.#start,
-      consumed: read - this.#start - droppedByConsumer,
+      consumed: readIndex - this.#start - droppedByConsumer,
       dropped: droppedByConsumer + Math.max(0, lag - this.slots),
-      rejected: readWide(words, H_REJECTED),
+      rejected,
       depth: Math.min(lag, this.slots),
     };
   }
 
   #skip(count: number): void {
     const words = this.#i32;
-    this.#dropped += count;
-    this.#read += count;
-    publishWide(words, H_DROPPED, this.#dropped);
-    publishWide(words, H_READ, this.#read);
+    const n = this.#n;
+    n[N_DROPPED] = n[N_DROPPED]! + count;
+    n[N_READ] = n[N_READ]! + count;
+    publishWide(words, H_DROPPED, n, N_DROPPED);
+    publishWide(words, H_READ, n, N_READ);
   }
 
   #view(length: number): Uint8Array {
@@ -349,5 +386,27 @@ export class SharedRing {
       this.#views[key] = view;
     }
     return view;
+  }
+}
+
+/** The one record object `shift` returns: its numbers live in the ring's Float64Array, so filling it allocates nothing. */
+class ShiftedRecord implements RingRecord {
+  readonly #n: Float64Array;
+  data: Uint8Array = new Uint8Array(0);
+
+  constructor(numbers: Float64Array) {
+    this.#n = numbers;
+  }
+
+  get seq(): number {
+    return this.#n[N_RECORD_SEQ]!;
+  }
+
+  get ts(): number {
+    return this.#n[N_RECORD_TS]!;
+  }
+
+  get type(): number {
+    return this.#n[N_RECORD_TYPE]!;
   }
 }

@@ -8,6 +8,9 @@
  * changing near that `lo`: `hiB` while `lo` is in the middle half, `hiA` near the wrap. The writer
  * stores the high words before `lo`. So a read is exact unless the writer advances by 2^30 or more
  * between the reader's two loads (a billion increments), which the users of this file rule out.
+ *
+ * Values pass through a Float64Array slot (`numbers[at]`), not as arguments or results: a number
+ * above 2^31 crossing a call that is not inlined would be boxed, that is, allocated.
  */
 
 const TWO_32 = 2 ** 32;
@@ -17,8 +20,9 @@ const QUARTER = 2 ** 30;
 /** Words a counter occupies, starting at its index: lo, hiA, hiB. */
 export const WIDE_COUNTER_WORDS = 3;
 
-/** Publish `value` (a safe integer >= the previous one); only the counter's one writer calls this. */
-export function publishWide(words: Int32Array, index: number, value: number): void {
+/** Publish `numbers[at]` (a safe integer >= the previous one); only the counter's one writer calls this. */
+export function publishWide(words: Int32Array, index: number, numbers: Float64Array, at: number): void {
+  const value = numbers[at]!;
   const hiB = Math.floor(value / TWO_32);
   const hiA = Math.floor((value + TWO_31) / TWO_32);
   // Only this writer stores these words, so a plain read of its own last store is exact.
@@ -27,9 +31,11 @@ export function publishWide(words: Int32Array, index: number, value: number): vo
   Atomics.store(words, index, value >>> 0);
 }
 
-/** Read the counter's latest published value. */
-export function readWide(words: Int32Array, index: number): number {
+/** Read the counter's latest published value into `numbers[at]`. */
+export function readWide(words: Int32Array, index: number, numbers: Float64Array, at: number): void {
   const lo = Atomics.load(words, index) >>> 0;
-  if (lo >= QUARTER && lo < 3 * QUARTER) return Atomics.load(words, index + 2) * TWO_32 + lo;
-  return Atomics.load(words, index + 1) * TWO_32 - TWO_31 + ((lo + TWO_31) % TWO_32);
+  numbers[at] =
+    lo >= QUARTER && lo < 3 * QUARTER
+      ? Atomics.load(words, index + 2) * TWO_32 + lo
+      : Atomics.load(words, index + 1) * TWO_32 - TWO_31 + ((lo + TWO_31) % TWO_32);
 }

@@ -188,8 +188,9 @@ test('the payload timeline agrees across threads', async () => {
     .then(([{ payloadNow }, { parentPort }]) => parentPort.postMessage(payloadNow()))`;
   const before = payloadNow();
   const thread = new Worker(code, { eval: true });
+  const exited = once(thread, 'exit');
   const [theirs] = (await once(thread, 'message')) as [number];
   const after = payloadNow();
-  await once(thread, 'exit');
+  await exited;
   assert.ok(theirs >= before - 1 && theirs <= after + 1, `${before} <= ${theirs} <= ${after}`);
 });
