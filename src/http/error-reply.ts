@@ -1,7 +1,7 @@
 /**
  * One mapping from any error to the JSON error reply: the service's own `HttpError`s carry their
  * status; the engine's errors map by their stable `code` (unknown task 404, cancelled task 409,
- * stopped scheduler 503, invalid argument 400); Fastify's parser and validation errors become
+ * stopped scheduler or worker manager 503, invalid argument 400; unknown anything 404); Fastify's parser and validation errors become
  * 400 / 413 / 415 with tactus codes; anything else is a 500 whose details stay in the log.
  */
 import { STATUS_CODES } from 'node:http';
@@ -19,6 +19,8 @@ const BY_CODE: Readonly<Record<string, number>> = {
   ERR_TACTUS_TASK_CANCELLED: 409,
   ERR_TACTUS_SCHEDULER_STOPPED: 503,
   ERR_TACTUS_INVALID_CONFIG: 400,
+  ERR_TACTUS_MANAGER_STOPPED: 503,
+  ERR_TACTUS_WORKER_UNAVAILABLE: 503,
 };
 
 const FASTIFY_CODES: Readonly<Record<string, { statusCode: number; code: string }>> = {

@@ -41,13 +41,6 @@ export class RouteNotFoundError extends HttpError {
   }
 }
 
-/** No worker with this name. */
-export class UnknownWorkerError extends HttpError {
-  constructor(name: string) {
-    super(404, 'ERR_TACTUS_UNKNOWN_WORKER', `no worker named ${JSON.stringify(name)}`);
-  }
-}
-
 /** The telemetry socket is at its connection cap. */
 export class TooManyClientsError extends HttpError {
   constructor(max: number) {

@@ -17,5 +17,4 @@ export {
   RouteNotFoundError,
   TooManyClientsError,
   UnauthorizedError,
-  UnknownWorkerError,
 } from './errors.js';

@@ -1,11 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { EventEmitter } from 'node:events';
 import Fastify from 'fastify';
 import { InvalidConfigError } from '../../src/errors.js';
-import { tactus, type WorkerSnapshot } from '../../src/http/index.js';
+import { tactus } from '../../src/http/index.js';
+import { WorkerManager } from '../../src/workers/manager.js';
 import { Scheduler } from '../../src/scheduler/scheduler.js';
-import { AUTH, TOKEN, rig } from './helpers.js';
+import { AUTH, TOKEN, rig, until } from './helpers.js';
 
 const json = (body: string): any => JSON.parse(body);
 
@@ -173,43 +173,27 @@ test('a browser request from a foreign Origin is refused; the served loopback or
   await app.close();
 });
 
-class Workers extends EventEmitter<{ 'state-change': [unknown] }> {
-  restarted: string[] = [];
-  reset: string[] = [];
-  stopped = false;
-
-  list(): WorkerSnapshot[] {
-    return [{ name: 'camera', isolation: 'process', pid: 42, state: 'running', lastHeartbeatAt: 1, heartbeatAgeMs: 2, generation: 1, restarts: 0 }];
-  }
-
-  async restart(name: string): Promise<void> {
-    this.restarted.push(name);
-  }
-
-  resetDegraded(name: string): void {
-    this.reset.push(name);
-  }
-
-  async stop(): Promise<void> {
-    this.stopped = true;
-  }
-}
-
-test('worker routes list, restart and reset-degraded through the manager; unknown workers are 404', async () => {
-  const workers = new Workers();
+test('worker routes list, restart and reset-degraded a real worker thread; unknown workers are 404; close drains the manager', async () => {
+  const workers = new WorkerManager();
+  workers.spawn({ name: 'ft.sensor', module: new URL('./fixtures/sensor-worker.js', import.meta.url), isolation: 'thread', timing: 'wait' });
   const { app } = await rig({ workers });
   await app.ready();
+  await until(() => workers.list()[0]?.state === 'running', 10_000, 'the worker to run');
   const list = json((await app.inject({ url: '/tactus/workers', headers: AUTH })).body);
-  assert.equal(list[0].name, 'camera');
-  assert.equal((await app.inject({ method: 'POST', url: '/tactus/workers/camera/restart', headers: AUTH })).statusCode, 200);
-  assert.equal((await app.inject({ method: 'POST', url: '/tactus/workers/camera/reset-degraded', headers: AUTH })).statusCode, 200);
-  assert.deepEqual(workers.restarted, ['camera']);
-  assert.deepEqual(workers.reset, ['camera']);
+  assert.equal(list[0].name, 'ft.sensor');
+  assert.equal(list[0].isolation, 'thread');
+  assert.equal(list[0].generation, 1);
+  const restarted = await app.inject({ method: 'POST', url: '/tactus/workers/ft.sensor/restart', headers: AUTH, payload: { reason: 'driver update' } });
+  assert.equal(restarted.statusCode, 200);
+  assert.equal(json(restarted.body).name, 'ft.sensor');
+  await until(() => workers.list()[0]?.generation === 2 && workers.list()[0]?.state === 'running', 10_000, 'generation 2 to run');
+  const reset = await app.inject({ method: 'POST', url: '/tactus/workers/ft.sensor/reset-degraded', headers: AUTH });
+  assert.equal(reset.statusCode, 200, 'a no-op on a healthy worker');
   const unknown = await app.inject({ method: 'POST', url: '/tactus/workers/gripper/restart', headers: AUTH });
   assert.equal(unknown.statusCode, 404);
   assert.equal(json(unknown.body).code, 'ERR_TACTUS_UNKNOWN_WORKER');
   await app.close();
-  assert.equal(workers.stopped, true, 'onClose drains the workers');
+  assert.equal(workers.state, 'stopped', 'onClose drains the workers');
 });
 
 test('GET /metrics renders the registry with its content type', async () => {

@@ -7,7 +7,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
 import { zodRoute } from '../route-schema.js';
-import { UnknownWorkerError } from '../errors.js';
+import { UnknownWorkerError } from '../../workers/errors.js';
 import type { TactusService } from '../service.js';
 import { CONTROL_BODY_LIMIT, controlBody, nameParams, runNowBody } from './schemas.js';
 
