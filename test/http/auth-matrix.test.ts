@@ -4,7 +4,6 @@
 // becomes a socket. The twin: with the token, no route answers 401.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { EventEmitter } from 'node:events';
 import { AUTH, TOKEN, listen, rig, upgradeStatus } from './helpers.js';
 
 /** The documented public routes (README, "Security"). */
@@ -20,19 +19,10 @@ const PUBLIC = new Set([
 
 const isPublic = (method: string, url: string): boolean => PUBLIC.has(`${method === 'HEAD' ? 'GET' : method} ${url}`);
 
-class Workers extends EventEmitter<{ 'state-change': [unknown] }> {
-  list() {
-    return [{ name: 'camera', isolation: 'process', pid: 1, state: 'running', lastHeartbeatAt: 0, heartbeatAgeMs: 0, generation: 1, restarts: 0 }];
-  }
-  restart(): void {}
-  resetDegraded(): void {}
-  async stop(): Promise<void> {}
-}
-
 async function matrixRig() {
   const routes: { method: string; url: string }[] = [];
   const metrics = { contentType: 'text/plain', metrics: async () => 'x 1\n' };
-  const r = await rig({ workers: new Workers(), metrics }, (app) => {
+  const r = await rig({ metrics }, (app) => {
     app.addHook('onRoute', (route) => {
       for (const method of [route.method].flat()) routes.push({ method, url: route.url });
     });
