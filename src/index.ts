@@ -33,3 +33,21 @@ export { POLICIES, type FairOptions, type SchedulingPolicy } from './scheduler/p
 export type { LatencyAlerts, LatencyPercentiles, LatencyStats, LatencyThreshold } from './scheduler/latency-monitor.js';
 export type { ResourceDescription } from './scheduler/resources/resource-manager.js';
 export { Scheduler, type IsolatedTaskSource, type SchedulerOptions, type SchedulerState, type RunImmediatelyOptions } from './scheduler/scheduler.js';
+export { Monitor, type MonitorEvents, type StaleEvent, type IdleEvent, type BusyEvent } from './monitor/monitor.js';
+export type { MonitorOptions } from './monitor/options.js';
+export type { MonitorSnapshot, WorkerView, BacklogView, TasksView } from './monitor/snapshot.js';
+export type { TimelineEntry, TimelineKind, TimelineQuery } from './monitor/timeline.js';
+export type { EventLoopView } from './monitor/event-loop-probe.js';
+export type { StaleChange, StaleReason } from './monitor/stale-detector.js';
+export type { Anomaly, AnomalyEvent } from './monitor/anomalies.js';
+export type { JsonObject, JsonValue } from './monitor/detail.js';
+export type {
+  EventSource,
+  QueueSource,
+  SchedulerSource,
+  SchedulerSummary,
+  WorkerSnapshot,
+  WorkerSource,
+  WorkerState,
+} from './monitor/sources.js';
+export { formatHud, type HudInput } from './monitor/hud.js';

@@ -1,0 +1,71 @@
+/**
+ * What the monitor reads, as structural interfaces: the scheduler, worker managers and queues
+ * are passed in as plain objects that have these shapes, so the monitor depends on no concrete
+ * class of the layers below (a Redis-backed fleet view can drop in later) and tests feed it
+ * plain objects. Every read is a synchronous snapshot call; the monitor never writes to a source.
+ */
+import type { SchedulerDescription } from '../scheduler/describe.js';
+import type { JobSummary } from '../scheduler/jobs/job-engine.js';
+import type { LatencyStats } from '../scheduler/latency-monitor.js';
+import type { TaskStats } from '../scheduler/task-stats.js';
+import type { PercentileSummary } from '../stats/histogram.js';
+
+/** A worker's supervision state (seed 002). */
+export type WorkerState = 'starting' | 'running' | 'suspect' | 'restarting' | 'degraded' | 'stopping' | 'stopped';
+
+export const WORKER_STATES: readonly WorkerState[] = ['starting', 'running', 'suspect', 'restarting', 'degraded', 'stopping', 'stopped'];
+
+/** One worker as its manager reports it (`WorkerManager.list()`). */
+export interface WorkerSnapshot {
+  name: string;
+  isolation: 'thread' | 'process';
+  pid: number | null;
+  threadId: number | null;
+  /** The worker's category (seed 004's gpu / cpu), or null. */
+  category: string | null;
+  state: WorkerState;
+  /** What the worker is busy on; null when idle. */
+  task: string | null;
+  /** Monotonic ms on the manager's clock, or null before the first beat. */
+  lastHeartbeatAt: number | null;
+  /** Age of the last beat when `list()` was called, or null before the first beat. */
+  heartbeatAgeMs: number | null;
+  generation: number;
+  restarts: number;
+  loops: readonly { name: string; periodMs: number; stats: TaskStats }[];
+  data: { delivered: number; dropped: number; depth: number; latencyMs: PercentileSummary };
+}
+
+/** An event source in Node's EventEmitter style (a scheduler or worker manager). */
+export interface EventSource {
+  on(event: string, listener: (...args: unknown[]) => void): unknown;
+  off(event: string, listener: (...args: unknown[]) => void): unknown;
+}
+
+/** A worker manager, or anything that lists workers the same way. */
+export interface WorkerSource extends Partial<EventSource> {
+  list(): readonly WorkerSnapshot[];
+}
+
+/** Any backlog: a queue with a name, an optional category (gpu / cpu) and a size. */
+export interface QueueSource {
+  /** Unique among the monitor's queues; used as a metric label, so a registered name, never user input. */
+  readonly name: string;
+  readonly category?: string;
+  size(): number;
+  /**
+   * Optional: items ever enqueued (never decreasing). With it, idle detection also sees an item
+   * that was enqueued and drained between two samples; without it, only the sampled sizes count.
+   */
+  enqueuedTotal?(): number;
+}
+
+/** Seed 001's summary metrics (`scheduler.summary()`). */
+export type SchedulerSummary = JobSummary;
+
+/** The scheduler as the monitor and the metrics read it; `summary` and `latency` are optional. */
+export interface SchedulerSource extends Partial<EventSource> {
+  describe(): SchedulerDescription;
+  summary?(): SchedulerSummary;
+  readonly latency?: { stats(): LatencyStats };
+}
