@@ -25,8 +25,15 @@
  * - Wake-ups: the consumer raises a `waiting` flag before it sleeps on the write index
  *   (`Atomics.wait`/`waitAsync`); the producer calls `Atomics.notify` only when the flag is up,
  *   so a push costs no system call while the consumer keeps up.
- * - `push` and `shift` allocate nothing: `shift` returns one reused record whose `data` is a view of
- *   the consumer's scratch area (views are cached per length), valid until the next `shift`.
+ * - `push` and `shift` allocate nothing, also past seq 2^31: each side keeps its numbers in a
+ *   Float64Array (a non-Smi number stored in an object field would be boxed), and `shift` returns
+ *   one reused record whose fields are getters over those numbers and whose `data` is a view of the
+ *   consumer's scratch area (views cached per length), valid until the next `shift`. The consumer
+ *   re-reads the write index only when it used up what it saw last time.
+ *
+ * Layout (bytes): a 256-byte header of Int32 words (geometry; the producer's, the consumer's and
+ * the wake-up words on separate cache lines), then `slots` slots of align64(24 + slotBytes):
+ * [begin i32][end i32][length i32][type u32][ts f64][data], then the consumer's scratch area.
  */
 import { z } from 'zod';
 import { InvalidConfigError, RingRecordTooLargeError } from '../errors.js';

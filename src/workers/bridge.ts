@@ -52,6 +52,8 @@ export interface BridgeOptions<D extends DecoderMap> {
   passThrough?: boolean;
   /** Default buffer bound of each `stream()` consumer (default 256 messages). */
   maxBuffered?: number;
+  /** Most topics tracked (default 256): with `passThrough`, payload types beyond it are counted as `undecoded`, so a worker inventing types cannot grow memory. */
+  maxTopics?: number;
   /** Clock on the payload timeline, for latency (default `payloadNow`). */
   now?: () => number;
   /** Where decoder and listener failures are logged (default silent). */
@@ -76,7 +78,7 @@ export interface TopicStats {
 
 export interface BridgeStats {
   topics: Record<string, TopicStats>;
-  /** Payloads of a type with no decoder (without passThrough). */
+  /** Payloads of a type with no decoder (without passThrough), or of a new type beyond `maxTopics`. */
   undecoded: number;
 }
 
@@ -97,6 +99,7 @@ const optionsSchema = z
     decoders: z.record(z.string(), z.custom<PayloadDecoder>((value) => typeof value === 'function', 'must be a function')),
     passThrough: z.boolean().optional(),
     maxBuffered: z.number().int().min(1).max(1_000_000).optional(),
+    maxTopics: z.number().int().min(1).max(100_000).optional(),
     now: z.custom<() => number>((value) => typeof value === 'function', 'must be a function').optional(),
     logger: z.custom<Logger>((value) => typeof value === 'object' && value !== null, 'must be a logger').optional(),
   })
@@ -208,6 +211,7 @@ export function createBridge<D extends DecoderMap>(source: PayloadEventSource, o
   const decoders = new Map(Object.entries(parsed.decoders));
   const passThrough = parsed.passThrough ?? false;
   const defaultMaxBuffered = parsed.maxBuffered ?? 256;
+  const maxTopics = parsed.maxTopics ?? 256;
   const now = parsed.now ?? payloadNow;
   const logger = parsed.logger ?? silentLogger;
   const topics = new Map<string, Topic>();
@@ -226,7 +230,7 @@ export function createBridge<D extends DecoderMap>(source: PayloadEventSource, o
   const ingest = (workerName: string, payload: WorkerPayload): void => {
     if (closed) return;
     const decoder = decoders.get(payload.type);
-    if (decoder === undefined && !passThrough) {
+    if ((decoder === undefined && !passThrough) || (!topics.has(payload.type) && topics.size >= maxTopics)) {
       undecoded++;
       return;
     }

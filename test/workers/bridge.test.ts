@@ -58,6 +58,16 @@ test('types without a decoder are counted, or passed through as bytes', () => {
   assert.deepEqual([...frames[0]!.value], [7, 7]);
 });
 
+test('a worker inventing payload types cannot grow the topic table past maxTopics', () => {
+  const bridge = createBridge(new FakeManager(), { decoders: {}, passThrough: true, maxTopics: 3 });
+  for (let i = 0; i < 100; i++) bridge.ingest('w', payload(i, `type_${i}`, []));
+  bridge.ingest('w', payload(100, 'type_0', []));
+  const stats = bridge.stats();
+  assert.deepEqual(Object.keys(stats.topics), ['type_0', 'type_1', 'type_2']);
+  assert.equal(stats.undecoded, 97);
+  assert.equal(stats.topics.type_0?.received, 2);
+});
+
 test('a throwing decoder or subscriber is counted and logged sparingly; the others still get their messages', () => {
   const logger = capturingLogger();
   const bridge = createBridge(new FakeManager(), {
