@@ -123,26 +123,14 @@ function label(kind: string, config: unknown): string {
   return typeof name === 'string' ? `${kind}(${JSON.stringify(name.slice(0, 60))})` : kind;
 }
 
-export function parsePeriodic(config: unknown, fn: unknown): RealtimeTaskConfig {
-  const where = label('schedulePeriodic', config);
+/** Validate a task function and its config for `kind` (the method name, for messages). */
+function parseTask<C>(kind: string, schema: z.ZodType, config: unknown, fn: unknown): C {
+  const where = label(kind, config);
   parseOrThrow(functionSchema, fn, where);
-  return parseOrThrow(periodicSchema, config, where) as RealtimeTaskConfig;
+  return parseOrThrow(schema, config, where) as C;
 }
 
-export function parseRecurring(config: unknown, fn: unknown): RecurringTaskConfig {
-  const where = label('scheduleRecurring', config);
-  parseOrThrow(functionSchema, fn, where);
-  return parseOrThrow(recurringSchema, config, where) as RecurringTaskConfig;
-}
-
-export function parseOnce(config: unknown, fn: unknown): OnceTaskConfig {
-  const where = label('scheduleOnce', config);
-  parseOrThrow(functionSchema, fn, where);
-  return parseOrThrow(onceSchema, config, where) as OnceTaskConfig;
-}
-
-export function parseCron(config: unknown, fn: unknown): CronTaskConfig {
-  const where = label('scheduleCron', config);
-  parseOrThrow(functionSchema, fn, where);
-  return parseOrThrow(cronSchema, config, where) as CronTaskConfig;
-}
+export const parsePeriodic = (config: unknown, fn: unknown): RealtimeTaskConfig => parseTask('schedulePeriodic', periodicSchema, config, fn);
+export const parseRecurring = (config: unknown, fn: unknown): RecurringTaskConfig => parseTask('scheduleRecurring', recurringSchema, config, fn);
+export const parseOnce = (config: unknown, fn: unknown): OnceTaskConfig => parseTask('scheduleOnce', onceSchema, config, fn);
+export const parseCron = (config: unknown, fn: unknown): CronTaskConfig => parseTask('scheduleCron', cronSchema, config, fn);

@@ -8,7 +8,7 @@
  * the dispatcher start the runs the batch released in priority order, not in firing order.
  */
 import type { Alarm, Clock } from '../time/clock.js';
-import { KeyedHeap } from '../queue/keyed-heap.js';
+import { Heap } from '../queue/heap.js';
 import { AbortError } from '../errors.js';
 
 /** Something that wants to be called at a monotonic time. */
@@ -45,7 +45,7 @@ export class TimerQueue {
   readonly #clock: Clock;
   readonly #alarm: Alarm;
   /** Keyed by due time, then scheduling order (entries due together fire first-scheduled first). */
-  readonly #heap = new KeyedHeap<Timed>(setTimerIndex);
+  readonly #heap = new Heap<Timed>(setTimerIndex);
   #order = 0;
   readonly #due: Timed[] = [];
   readonly #afterBatch: () => void;

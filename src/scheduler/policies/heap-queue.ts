@@ -3,13 +3,13 @@
  * numeric keys (computed when an item is queued or updated); the submission sequence breaks ties,
  * so equal keys start first-come first-served.
  */
-import { KeyedHeap } from '../../queue/keyed-heap.js';
+import { Heap } from '../../queue/heap.js';
 import { setQueueIndex, type Dispatchable, type ReadyQueue } from '../ready-queue.js';
 
 export type KeyOf = (item: Dispatchable) => number;
 
 export class HeapReadyQueue implements ReadyQueue {
-  readonly #heap = new KeyedHeap<Dispatchable>(setQueueIndex);
+  readonly #heap = new Heap<Dispatchable>(setQueueIndex);
   readonly #primary: KeyOf;
   readonly #secondary: KeyOf;
 

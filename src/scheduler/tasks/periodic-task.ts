@@ -1,20 +1,14 @@
 /**
  * Fixed rate (seed 000's device loops): release k is due at `t0 + k * periodMs`, computed from the
- * anchor, never as `now + period`, so lateness never accumulates into drift.
- *
- * Falling behind: a release that is late by less than two periods is followed by the next one on
- * the grid (already due, it fires on the next turn), so a coarse timer's sub-period lateness costs
- * no runs. A release late by two periods or more (the event loop was blocked, the process was
- * suspended) runs once with its true jitter and the slots in between are counted as skipped: at
- * most one run per task on resume, never a catch-up burst.
+ * anchor, never as `now + period`, so lateness never accumulates into drift. Falling behind is
+ * handled by the shared grid rule (`release-grid.ts`): a late release runs with its true jitter,
+ * and when it was two or more periods late the slots in between are counted as skipped.
  */
 import { InvalidConfigError } from '../../errors.js';
 import { MAX_DELAY_MS, type RealtimeTaskConfig, type TaskFunction } from '../config.js';
 import type { Engine } from '../engine.js';
 import { LoopTask } from '../loop-task.js';
-
-/** Lateness, in periods, from which skipped slots are coalesced instead of caught up. */
-export const COALESCE_AFTER_PERIODS = 2;
+import { nextReleaseIndex } from '../release-grid.js';
 
 export class PeriodicTask extends LoopTask {
   readonly kind = 'periodic';
@@ -48,15 +42,10 @@ export class PeriodicTask extends LoopTask {
 
   onTimer(now: number): void {
     const releaseAt = this.timerAt;
-    const period = this.#periodMs;
-    let next = this.#index + 1;
-    if (now - releaseAt >= COALESCE_AFTER_PERIODS * period) {
-      const latestDue = Math.floor((now - this.#t0) / period);
-      next = latestDue + 1;
-      this.stats.skipped += latestDue - this.#index;
-    }
+    const next = nextReleaseIndex(this.#t0, this.#periodMs, this.#index, releaseAt, now);
+    this.stats.skipped += next - this.#index - 1;
     this.#index = next;
-    this.engine.timers.schedule(this, this.#t0 + next * period);
+    this.engine.timers.schedule(this, this.#t0 + next * this.#periodMs);
     this.release(releaseAt);
   }
 

@@ -3,9 +3,9 @@
  * tasks (src/scheduler/tasks/periodic-task.ts, loop-task.ts) so a loop's stats read the same
  * whether it runs in-process or isolated.
  *
- * Release k is due at t0 + k * periodMs. A run that starts late by less than two periods is
- * followed by the next release on the grid; one late by two periods or more runs once with its
- * true jitter and the slots in between are counted as skipped. A synchronous body blocks its
+ * Release k is due at t0 + k * periodMs, on the engine's own grid rule (release-grid.ts): a run
+ * that starts late by less than two periods is followed by the next release on the grid; one late
+ * by two periods or more runs once with its true jitter and the slots in between are skipped. A synchronous body blocks its
  * thread, so the releases it covers are simply late; an asynchronous body leaves the thread free,
  * so each release that comes due while it is pending is an overrun and skipped (the engine's
  * `overrun: 'skip'`). Deadline = scheduled start + deadlineMs (default periodMs); misses and
@@ -13,7 +13,7 @@
  */
 import { TaskStatsRecorder } from '../../scheduler/task-stats.js';
 import { DEFAULT_BACKPRESSURE_AFTER } from '../../scheduler/loop-task.js';
-import { COALESCE_AFTER_PERIODS } from '../../scheduler/tasks/periodic-task.js';
+import { nextReleaseIndex } from '../../scheduler/release-grid.js';
 import type { LoopDefinition } from './define-worker.js';
 
 export class LoopSlot {
@@ -59,12 +59,8 @@ export class LoopSlot {
   begin(now: number): void {
     const releaseAt = this.nextAt;
     const period = this.periodMs;
-    let next = this.#index + 1;
-    if (now - releaseAt >= COALESCE_AFTER_PERIODS * period) {
-      const latestDue = Math.floor((now - this.#t0) / period);
-      next = latestDue + 1;
-      this.stats.skipped += latestDue - this.#index;
-    }
+    const next = nextReleaseIndex(this.#t0, period, this.#index, releaseAt, now);
+    this.stats.skipped += next - this.#index - 1;
     this.#index = next;
     this.nextAt = this.#t0 + next * period;
     this.scheduledAt = releaseAt;
