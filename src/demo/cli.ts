@@ -21,7 +21,8 @@ function banner(rig: LabRig): string {
     '  seed 000   stage.position 50 Hz, piezo.control 100 Hz (deadlines, jitter budgets, backpressure, run-now)',
     '  seed 001   perception / reasoning / memory jobs with priorities, deadlines, dependencies and resources',
     '  seed 003   led.refresh, button.sample, wifi.check, ota.check (cron), maintenance.cleanup',
-    '  seed 004   dashcam pipeline: 2 GPU + 2 CPU stage workers (threads), a backlog per category',
+    '  seed 004   dashcam pipeline: 2 GPU + 2 CPU stage workers (threads), a backlog per category; the',
+    '             monitor reports when everything is idle between 10 s recording sessions (every 18 s)',
     'Ctrl-C drains and exits.',
     '',
   ].join('\n');
@@ -66,6 +67,9 @@ export async function demoCommand(args: readonly string[], out: NodeJS.WritableS
     return 1;
   }
   out.write(banner(rig));
+  // Seed 004: the main process learns from the monitor when the whole system is done.
+  rig.monitor.on('idle', () => out.write(`monitor: idle between sessions (all workers idle, all queues empty): safe to stop | ${rig.monitor.hudLine()}\n`));
+  rig.monitor.on('busy', () => out.write('monitor: busy again (a session started)\n'));
   await new Promise<void>((resolve) => {
     const timer = durationMs === undefined ? undefined : setTimeout(finish, durationMs);
     process.once('SIGINT', finish);

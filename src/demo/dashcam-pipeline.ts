@@ -3,13 +3,14 @@
  * read at 5 fps; each goes through VEHICLE_DETECT, PLATE_DETECT and OCR on the GPU workers, then
  * PLATE_SMOOTH (and every tenth frame SUMMARY) on the CPU workers. Work waits in one queue per
  * category (the backlog the monitor and the HUD show); a dispatcher hands the head of a queue to
- * an idle worker of that category. Clips are 10 s long with an 8 s gap, so the pipeline drains
- * and goes idle between them: seed 004's "is the entire system done?".
+ * an idle worker of that category. Frames come only during recording sessions (session.ts), so the
+ * pipeline drains and goes idle between them: seed 004's "is the entire system done?".
  */
 import { TaskPriority } from '../scheduler/priority.js';
 import type { Scheduler } from '../scheduler/scheduler.js';
 import type { WorkerHandle } from '../workers/handle.js';
 import type { WorkerManager } from '../workers/manager.js';
+import { inSession } from './session.js';
 
 type Category = 'gpu' | 'cpu';
 type Stage = 'VEHICLE_DETECT' | 'PLATE_DETECT' | 'OCR' | 'PLATE_SMOOTH' | 'SUMMARY';
@@ -18,8 +19,6 @@ const CATEGORY: Record<Stage, Category> = { VEHICLE_DETECT: 'gpu', PLATE_DETECT:
 const COST_MS: Record<Stage, number> = { VEHICLE_DETECT: 120, PLATE_DETECT: 60, OCR: 90, PLATE_SMOOTH: 150, SUMMARY: 400 };
 const NEXT: Partial<Record<Stage, Stage>> = { VEHICLE_DETECT: 'PLATE_DETECT', PLATE_DETECT: 'OCR', OCR: 'PLATE_SMOOTH' };
 const FRAME_PERIOD_MS = 200;
-const CLIP_FRAMES = 50;
-const GAP_FRAMES = 40;
 const WORKERS_PER_CATEGORY = 2;
 const STAGE_MODULE = new URL('./workers/dashcam-stage.js', import.meta.url);
 
@@ -84,10 +83,9 @@ export function startDashcamPipeline(scheduler: Scheduler, manager: WorkerManage
     }
   };
 
-  let tick = 0;
   let frame = 0;
-  scheduler.schedulePeriodic({ name: 'dashcam.reader', periodMs: FRAME_PERIOD_MS, priority: TaskPriority.LOW }, () => {
-    if (tick++ % (CLIP_FRAMES + GAP_FRAMES) < CLIP_FRAMES) queues.gpu.push({ stage: 'VEHICLE_DETECT', frame: frame++ });
+  scheduler.schedulePeriodic({ name: 'dashcam.reader', periodMs: FRAME_PERIOD_MS, priority: TaskPriority.LOW }, (ctx) => {
+    if (inSession(ctx.scheduledAt)) queues.gpu.push({ stage: 'VEHICLE_DETECT', frame: frame++ });
   });
 
   scheduler.schedulePeriodic({ name: 'dashcam.dispatch', periodMs: 20, priority: TaskPriority.NORMAL }, () => {

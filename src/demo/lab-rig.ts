@@ -12,6 +12,7 @@ import { resolveServiceToken } from '../http/token.js';
 import { Scheduler } from '../scheduler/scheduler.js';
 import { parseOrThrow } from '../validation.js';
 import { WorkerManager } from '../workers/manager.js';
+import { Monitor } from '../monitor/monitor.js';
 import { startDashcamPipeline } from './dashcam-pipeline.js';
 import { registerFirmwareTasks } from './firmware-tasks.js';
 import { registerPerceptionJobs } from './perception-jobs.js';
@@ -43,6 +44,7 @@ export interface LabRig {
   readonly app: FastifyInstance;
   readonly scheduler: Scheduler;
   readonly workers: WorkerManager;
+  readonly monitor: Monitor;
   /** Drain everything; idempotent. */
   close(): Promise<void>;
 }
@@ -70,10 +72,14 @@ export async function startLabRig(options: LabRigOptions = {}): Promise<LabRig> 
 
   const workers = new WorkerManager({ logger: logger.child({ component: 'workers' }) });
   workers.attachTo(scheduler);
-  startDashcamPipeline(scheduler, workers);
+  const pipeline = startDashcamPipeline(scheduler, workers);
+  // Seed 004's shutdown flags: the monitor reads them (and shows them in the HUD), never sets them.
+  const stop = new AbortController();
+  // The demo's anomalies are staged (slow patches, misses): they show on the dashboard, not as console warnings.
+  const monitor = new Monitor({ scheduler, workers: [workers], queues: pipeline.queues, stop: stop.signal, logger: logger.child({ component: 'monitor' }, { level: 'error' }) });
 
   const app: FastifyInstance = Fastify({ loggerInstance: logger.child({ component: 'http' }) as FastifyBaseLogger });
-  await app.register(tactus, { scheduler, workers, auth: { token, ...(parsed.allowedOrigins === undefined ? {} : { allowedOrigins: parsed.allowedOrigins }) } });
+  await app.register(tactus, { scheduler, workers, monitor, auth: { token, ...(parsed.allowedOrigins === undefined ? {} : { allowedOrigins: parsed.allowedOrigins }) } });
   try {
     await app.listen({ host, port: parsed.port ?? 7070 });
   } catch (error) {
@@ -92,6 +98,10 @@ export async function startLabRig(options: LabRigOptions = {}): Promise<LabRig> 
     app,
     scheduler,
     workers,
-    close: () => (closing ??= app.close().then(() => undefined)),
+    monitor,
+    close: () => {
+      stop.abort();
+      return (closing ??= app.close().then(() => undefined));
+    },
   };
 }

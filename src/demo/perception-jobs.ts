@@ -1,12 +1,13 @@
 /**
  * Seed 001 in the lab rig: perception and reasoning jobs submitted to the same engine as the
- * loops. Every 250 ms a perception job (REALTIME, 100 ms latency bound, needs the GPU) and a
+ * loops. During a recording session, every 250 ms a perception job (REALTIME, 100 ms latency bound, needs the GPU) and a
  * reasoning job that depends on it (HIGH, needs the planner, with a timeout and one retry) are
  * submitted; every 2 s a preemptible memory consolidation (LOW, two resources) yields its slot
  * when more urgent work waits. Failures, cancellations and misses land in `scheduler.summary()`.
  */
 import { TaskPriority } from '../scheduler/priority.js';
 import type { Scheduler } from '../scheduler/scheduler.js';
+import { inSession } from './session.js';
 
 const ignore = (): void => undefined;
 
@@ -17,7 +18,8 @@ export function registerPerceptionJobs(scheduler: Scheduler): void {
   scheduler.defineResource('cache', { capacity: 2 });
 
   let wave = 0;
-  scheduler.schedulePeriodic({ name: 'jobs.feeder', periodMs: 250, priority: TaskPriority.NORMAL }, () => {
+  scheduler.schedulePeriodic({ name: 'jobs.feeder', periodMs: 250, priority: TaskPriority.NORMAL }, (ctx) => {
+    if (!inSession(ctx.scheduledAt)) return;
     wave++;
     const perception = scheduler.submit({
       name: 'perception',

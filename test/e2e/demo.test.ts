@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { startLabRig } from '../../src/demo/lab-rig.js';
 
-const SEED_TASKS = ['stage.position', 'piezo.control', 'jobs.feeder', 'led.refresh', 'button.sample', 'wifi.check', 'ota.check', 'maintenance.cleanup'];
+const SEED_TASKS = ['stage.position', 'piezo.control', 'jobs.feeder', 'led.refresh', 'button.sample', 'wifi.check', 'ota.check', 'maintenance.cleanup', 'dashcam.reader', 'dashcam.dispatch'];
 
 test('tactus demo: prints URL and token, serves /status with the token only, drains on SIGINT', { timeout: 60_000 }, async () => {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'demo', '--port', '0'], {
@@ -27,8 +27,10 @@ test('tactus demo: prints URL and token, serves /status with the token only, dra
     assert.ok(url !== undefined && token !== undefined, out);
     const status = await fetch(`${url}status`, { headers: { authorization: `Bearer ${token}` } });
     assert.equal(status.status, 200);
-    const body = (await status.json()) as { scheduler: { state: string; tasks: { name: string }[] } };
+    const body = (await status.json()) as { scheduler: { state: string; tasks: { name: string }[] }; hud: string; workers: { name: string; category: string }[] };
     assert.equal(body.scheduler.state, 'running');
+    assert.match(body.hud, /GPU workers? busy.*CPU workers? busy.*backlog/, 'the monitor HUD (seed 004)');
+    assert.deepEqual(body.workers.filter((w) => w.name.startsWith('dashcam.')).map((w) => w.category), ['gpu', 'gpu', 'cpu', 'cpu']);
     const names = body.scheduler.tasks.map((t) => t.name);
     for (const name of SEED_TASKS) assert.ok(names.includes(name), `${name} runs`);
     assert.equal((await fetch(`${url}status`)).status, 401);
