@@ -4,14 +4,7 @@
  * which carries the worker's name and the data record itself.
  */
 import type { LoopEventKind } from './protocol.js';
-
-/** Seed 002's data record (the data plane's own type, once it lands). */
-export interface WorkerPayload {
-  ts: number;
-  seq: number;
-  type: string;
-  data: Uint8Array;
-}
+import type { WorkerPayload } from './data-plane/payload.js';
 
 export type WorkerState = 'starting' | 'running' | 'suspect' | 'restarting' | 'degraded' | 'stopping' | 'stopped';
 export const WORKER_STATES: readonly WorkerState[] = ['starting', 'running', 'suspect', 'restarting', 'degraded', 'stopping', 'stopped'];

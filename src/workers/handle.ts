@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import { parseOrThrow } from '../validation.js';
 import type { WorkerState } from './events.js';
+import type { WorkerPayload } from './data-plane/payload.js';
 import type { CommandMap } from './runtime/define-worker.js';
 import type { WorkerSnapshot } from './snapshot.js';
 import type { Supervisor } from './supervisor.js';
@@ -71,6 +72,15 @@ export class WorkerHandle<Commands extends CommandMap = CommandMap> {
       return Promise.reject(error as Error);
     }
     return this.#supervisor.request(command, payload, options?.timeoutMs) as Promise<Commands[K]['output']>;
+  }
+
+  /**
+   * Seed 002's data plane: the worker's payloads (`ctx.publish`) in order, across restarts, until
+   * it stops; `signal` ends the iteration with an AbortError. One consumer per worker: this, or
+   * the manager's `payload` events (e.g. a bridge), not both (`ERR_TACTUS_CONSUMER_BUSY`).
+   */
+  data(options: { signal?: AbortSignal } = {}): AsyncIterable<WorkerPayload> {
+    return this.#supervisor.payloads(options.signal);
   }
 
   /** Resolves when the worker is running (now, or after its current start); rejects if it degrades or stops first. */

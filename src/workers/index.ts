@@ -20,7 +20,6 @@ export {
   type WorkerExitEvent,
   type WorkerManagerEventName,
   type WorkerManagerEvents,
-  type WorkerPayload,
   type WorkerState,
 } from './events.js';
 export type { BackoffOptions, RestartBudgetOptions } from './restart-policy.js';
@@ -29,3 +28,5 @@ export type { LoopEventKind } from './protocol.js';
 export type { CommandMap, CommandsOf } from './runtime/define-worker.js';
 export type { ConnectionEvents, ExitInfo, LaunchRequest, Launcher, WorkerConnection } from './launch/connection.js';
 export * from './errors.js';
+export * from './data-plane/index.js';
+export * from './dummy/index.js';

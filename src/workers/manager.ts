@@ -60,6 +60,14 @@ export class WorkerManager extends EventEmitter<WorkerManagerEvents> implements 
 
   constructor(options: WorkerManagerOptions = {}) {
     super();
+    // The data pumps run while anyone listens to 'payload' (e.g. a bridge), and only then.
+    const untyped = this as unknown as EventEmitter;
+    untyped.on('newListener', (event: string | symbol) => {
+      if (event === 'payload' && this.listenerCount('payload') === 0) for (const supervisor of this.#supervisors.values()) supervisor.startPump();
+    });
+    untyped.on('removeListener', (event: string | symbol) => {
+      if (event === 'payload' && this.listenerCount('payload') === 0) for (const supervisor of this.#supervisors.values()) supervisor.stopPump();
+    });
     const parsed = parseOrThrow(managerOptionsSchema, options, 'new WorkerManager');
     this.clock = parsed.clock ?? new SystemClock();
     this.#logger = parsed.logger ?? silentLogger;
@@ -103,6 +111,7 @@ export class WorkerManager extends EventEmitter<WorkerManagerEvents> implements 
     const handle = new WorkerHandle<CommandsOf<W>>(supervisor);
     this.#supervisors.set(parsed.name, supervisor);
     this.#handles.set(parsed.name, handle as WorkerHandle);
+    if (this.listenerCount('payload') > 0) supervisor.startPump();
     supervisor.start();
     return handle;
   }

@@ -40,6 +40,10 @@ const taskStatsSchema: z.ZodType<TaskStats> = z.strictObject({
   execMs: percentiles,
 });
 
+/** The worker's data plane: largest payload, and what a publish does when the ring or pipe queue is full. */
+const dataPlaneSchema = z.strictObject({ maxBytes: z.number().int().min(1).max(2 ** 31), overflow: z.enum(['drop-oldest', 'reject']) });
+export type DataPlaneInit = z.infer<typeof dataPlaneSchema>;
+
 /** How the worker's loops wait for a release: Atomics.wait until `spinMarginMs` before it, then spin. */
 const timingSchema = z.strictObject({ spinMarginMs: z.number().finite().min(0).max(5) });
 
@@ -52,10 +56,11 @@ export const parentMessageSchemas = {
     generation: gen,
     isolation: z.enum(['thread', 'process']),
     module: z.string().min(1).max(4096),
-    config: json,
+    config: json.optional(),
     heartbeatMs: z.number().finite().min(1).max(60_000),
     statsIntervalMs: z.number().finite().min(10).max(60_000),
     timing: timingSchema,
+    data: dataPlaneSchema,
     maxMessageBytes: z.number().int().min(1024).max(64 * 1024 * 1024),
   }),
   request: z.strictObject({ type: z.literal('request'), id: count, command: z.string().min(1).max(200), payload: json }),

@@ -33,8 +33,12 @@ export interface WorkerIpcSnapshot {
   rejected: Partial<Record<RejectReason, number>>;
   /** Messages from the parent the worker refused, by reason (as last reported). */
   rejectedByWorker: Partial<Record<RejectReason, number>>;
-  /** Heartbeat messages received, and processed (the rest were coalesced: a flood costs nothing). */
-  heartbeats: { received: number; processed: number };
+  /**
+   * Heartbeat messages received; processed (parsed and accepted); coalesced (dropped unparsed, as
+   * one came moments before: a flood costs nothing, and nothing in a dropped one is ever acted on).
+   * received = processed + coalesced + those rejected by reason.
+   */
+  heartbeats: { received: number; processed: number; coalesced: number };
 }
 
 export interface WorkerSnapshot {

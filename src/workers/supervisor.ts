@@ -19,7 +19,6 @@
 import type { Logger } from '../logger.js';
 import type { Clock } from '../time/clock.js';
 import type { Timed, TimerQueue } from '../scheduler/timer-queue.js';
-import { DurationHistogram } from '../stats/histogram.js';
 import { decodeMessage, encodeMessage, RejectCounter, type RejectReason } from './codec.js';
 import { errorFromWire, ProtocolError, WorkerRequestTimeoutError, WorkerUnavailableError } from './errors.js';
 import type { ExitReason, WorkerManagerEventName, WorkerManagerEvents, WorkerState } from './events.js';
@@ -31,7 +30,11 @@ import { RestartPolicy } from './restart-policy.js';
 import type { WorkerLoopSnapshot, WorkerSnapshot } from './snapshot.js';
 import { spinMarginMs, type ParsedSpec } from './spec.js';
 import { Watchdog } from './watchdog.js';
+import type { WorkerPayload } from './data-plane/payload.js';
+import { WorkerData } from './worker-data.js';
 
+/** How long a closed control channel waits for the worker's exit before it counts as a disconnect. */
+export const DISCONNECT_GRACE_MS = 10;
 /** Non-heartbeat control messages accepted per second per worker; the rest are counted and dropped. */
 export const MAX_MESSAGES_PER_SECOND = 5000;
 
@@ -93,6 +96,7 @@ export class Supervisor {
   readonly #requests: PendingRequests;
   readonly #heartbeatMs: number;
   readonly #rejected = new RejectCounter();
+  readonly #data: WorkerData;
   #rejectedByWorker: Partial<Record<RejectReason, number>> = {};
   #state: WorkerState = 'starting';
   #generationNumber = 0;
@@ -106,6 +110,7 @@ export class Supervisor {
   #received = 0;
   #heartbeatsReceived = 0;
   #heartbeatsProcessed = 0;
+  #heartbeatsCoalesced = 0;
   #lastHeartbeatParsedAt = Number.NEGATIVE_INFINITY;
   #windowAt = Number.NEGATIVE_INFINITY;
   #inWindow = 0;
@@ -117,6 +122,7 @@ export class Supervisor {
   readonly #startTimer = new Timer(() => this.#onStartTimeout());
   readonly #stopTimer = new Timer(() => this.#kill('killed'));
   readonly #backoffTimer = new Timer(() => this.#launch('backoff elapsed'));
+  readonly #disconnectTimer = new Timer(() => this.#kill('disconnected'));
 
   constructor(spec: ParsedSpec, env: SupervisorEnvironment) {
     this.name = spec.name;
@@ -124,6 +130,7 @@ export class Supervisor {
     this.#env = env;
     this.#heartbeatMs = spec.heartbeatMs ?? env.heartbeatMs;
     this.#policy = env.newRestartPolicy();
+    this.#data = new WorkerData(spec.name, spec.isolation, spec.ring, env.logger);
     this.#requests = new PendingRequests(env.timers, () => env.clock.now(), (command, timeoutMs) => new WorkerRequestTimeoutError(this.name, command, timeoutMs));
   }
 
@@ -146,6 +153,22 @@ export class Supervisor {
   /** Start generation 1. */
   start(): void {
     this.#launch('spawned');
+  }
+
+  // ---- data ----
+
+  /** The worker's payloads across restarts (one consumer at a time). */
+  payloads(signal: AbortSignal | undefined): AsyncIterable<WorkerPayload> {
+    return this.#data.payloads(signal);
+  }
+
+  /** Emit every payload as a manager `payload` event, until `stopPump`. */
+  startPump(): void {
+    this.#data.startPump((payload) => this.#env.emit('payload', this.name, payload));
+  }
+
+  stopPump(): void {
+    this.#data.stopPump();
   }
 
   // ---- requests ----
@@ -237,6 +260,7 @@ export class Supervisor {
   }
 
   #markStopped(reason: string): void {
+    this.#data.close();
     this.#transition('stopped', reason);
     for (const resolve of this.#stoppedWaiters.splice(0)) resolve();
     for (const waiter of this.#runningWaiters.splice(0)) waiter.reject(new WorkerUnavailableError(this.name, 'stopped'));
@@ -279,17 +303,17 @@ export class Supervisor {
       generation: number,
       isolation: spec.isolation,
       module: spec.module,
-      config: (spec.config ?? null) as InitMessage['config'],
+      ...(spec.config === undefined ? {} : { config: spec.config as InitMessage['config'] }),
       heartbeatMs: this.#heartbeatMs,
       statsIntervalMs: env.statsIntervalMs,
       timing: { spinMarginMs: spinMarginMs(spec.timing) },
+      data: this.#data.init,
       maxMessageBytes: env.maxMessageBytes,
     };
     const events = {
       message: (raw: unknown) => this.#onMessage(number, raw),
       tooLarge: () => this.#reject(number, 'too-large'),
       disconnect: () => this.#onDisconnect(number),
-      data: () => {},
       exit: (info: ExitInfo) => this.#onExit(number, info),
     };
     let connection: WorkerConnection;
@@ -305,12 +329,12 @@ export class Supervisor {
           env: spec.env,
           execArgv: spec.execArgv,
           heartbeat: heartbeat?.buffer,
-          ring: undefined,
+          data: this.#data.ring,
         },
         events,
       );
     } catch (error) {
-      const failed: WorkerConnection = { pid: null, threadId: null, send: () => false, kill: () => {} };
+      const failed: WorkerConnection = { pid: null, threadId: null, dataStream: undefined, send: () => false, kill: () => {} };
       this.#current = { number, connection: failed, heartbeat, watchdog: undefined, beat: undefined, intent: 'spawn-failed', relaunch: false, fatal: null };
       queueMicrotask(() => this.#onExit(number, { code: null, signal: null, error: error instanceof Error ? error : new Error(String(error)) }));
       return;
@@ -318,6 +342,7 @@ export class Supervisor {
     this.#current = { number, connection, heartbeat, watchdog: undefined, beat: undefined, intent: undefined, relaunch: false, fatal: null };
     this.#pid = connection.pid;
     this.#threadId = connection.threadId;
+    this.#data.connect(connection);
     env.timers.schedule(this.#startTimer, env.clock.now() + (spec.startTimeoutMs ?? env.startTimeoutMs));
   }
 
@@ -379,7 +404,9 @@ export class Supervisor {
   #onDisconnect(number: number): void {
     if (number !== this.#current?.number) return;
     if (this.#state === 'stopping') return; // a stopping worker closes its channel on the way out
-    this.#kill('disconnected');
+    // A dying worker's channel usually closes a moment before its exit is reported: give the exit
+    // DISCONNECT_GRACE_MS to arrive (and say why it died) before treating this as a disconnect.
+    this.#env.timers.schedule(this.#disconnectTimer, this.#env.clock.now() + DISCONNECT_GRACE_MS);
   }
 
   #onExit(number: number, info: ExitInfo): void {
@@ -393,6 +420,7 @@ export class Supervisor {
     env.timers.cancel(this.#tick);
     env.timers.cancel(this.#startTimer);
     env.timers.cancel(this.#stopTimer);
+    env.timers.cancel(this.#disconnectTimer);
     const reason = exitReason(current.intent, info);
     const expected = reason === 'stopped' || reason === 'terminated' || reason === 'restarted' || (reason === 'killed' && (this.#state === 'stopping' || current.relaunch));
     const error = current.fatal ?? info.error?.message ?? null;
@@ -443,7 +471,10 @@ export class Supervisor {
     if (typeof raw === 'string' && raw.startsWith(HEARTBEAT_PREFIX)) {
       this.#heartbeatsReceived++;
       // a heartbeat flood is coalesced before any parsing: a few per watchdog tick are plenty
-      if (now - this.#lastHeartbeatParsedAt < this.#heartbeatMs / 8) return;
+      if (now - this.#lastHeartbeatParsedAt < this.#heartbeatMs / 8) {
+        this.#heartbeatsCoalesced++;
+        return;
+      }
       this.#lastHeartbeatParsedAt = now;
     } else if (!this.#withinRate(now)) {
       this.#rejected.count('rate-limited');
@@ -538,12 +569,12 @@ export class Supervisor {
       generation: this.#generationNumber,
       restarts: this.#restarts,
       loops: [...this.#loops.values()].map((loop) => ({ ...loop })),
-      data: { delivered: 0, dropped: 0, depth: 0, latencyMs: new DurationHistogram().summary() },
+      data: this.#data.snapshot(),
       ipc: {
         received: this.#received,
         rejected: this.#rejected.snapshot(),
         rejectedByWorker: { ...this.#rejectedByWorker },
-        heartbeats: { received: this.#heartbeatsReceived, processed: this.#heartbeatsProcessed },
+        heartbeats: { received: this.#heartbeatsReceived, processed: this.#heartbeatsProcessed, coalesced: this.#heartbeatsCoalesced },
       },
     };
   }

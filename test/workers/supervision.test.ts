@@ -280,14 +280,15 @@ test('malformed messages are counted by reason and never disturb the worker (D4)
 });
 
 test('a closed control channel is a failure, detected at once (D5); a clean exit 0 is a failure too (A6)', async () => {
-  const { fakes, manager } = setup();
+  const { clock, fakes, manager } = setup();
   const exits = record(manager, 'exit');
   manager.spawn({ name: 'w', module: MODULE, isolation: 'process' });
   fakes.last().ready();
   fakes.last().events.disconnect();
+  assert.equal(exits.length, 0, 'the exit may still follow');
+  await clock.advance(10);
   assert.equal(exits[0]?.reason, 'disconnected');
   assert.equal(manager.list()[0]?.state, 'restarting');
-  const { clock } = { clock: manager.clock as ManualClock };
   await clock.advance(100);
   fakes.last().ready();
   fakes.last().exit(0);

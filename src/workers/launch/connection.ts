@@ -1,3 +1,6 @@
+import type { Readable } from 'node:stream';
+import type { RingChannelInit } from '../data-plane/ring-channel.js';
+
 /**
  * The seam between supervision and the operating system: a `Launcher` starts one worker
  * generation and reports what happens to it; the supervisor never touches `worker_threads` or
@@ -17,8 +20,8 @@ export interface LaunchRequest {
   execArgv: string[] | undefined;
   /** Threads: the shared heartbeat cell's buffer. */
   heartbeat: SharedArrayBuffer | undefined;
-  /** Threads: the shared data ring's buffer, if the worker has one. */
-  ring: SharedArrayBuffer | undefined;
+  /** Threads: the shared data plane (ring and type table), reused across generations. */
+  data: RingChannelInit | undefined;
 }
 
 export interface ExitInfo {
@@ -36,14 +39,14 @@ export interface ConnectionEvents {
   tooLarge(): void;
   /** The control channel closed while the worker still ran. */
   disconnect(): void;
-  /** Bytes from a process worker's data pipe. */
-  data(chunk: Buffer): void;
   exit(info: ExitInfo): void;
 }
 
 export interface WorkerConnection {
   readonly pid: number | null;
   readonly threadId: number | null;
+  /** Processes: the data pipe, for the parent's framed payload source. */
+  readonly dataStream: Readable | undefined;
   /** Send one message text; false when the channel is closed or backed up. */
   send(text: string): boolean;
   /** Kill at once (SIGKILL / `worker.terminate()`); idempotent; `exit` follows. */

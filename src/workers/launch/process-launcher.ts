@@ -39,13 +39,11 @@ export function launchProcess(request: LaunchRequest, events: ConnectionEvents):
     });
     control.write(`${request.initText}\n`);
   }
-  if (data !== null) {
-    data.on('data', (chunk: Buffer) => events.data(chunk));
-    data.on('error', () => {});
-  }
+  data?.on('error', () => {});
   return {
     pid: child.pid ?? null,
     threadId: null,
+    dataStream: data ?? undefined,
     send(text) {
       if (exited || control === null || control.destroyed || control.writableLength > maxPendingBytes) return false;
       control.write(`${text}\n`);

@@ -13,7 +13,7 @@ import { isTypeScript, RUNTIME_ENTRY, tsxThreadBootstrap } from './runtime-entry
 export function launchThread(request: LaunchRequest, events: ConnectionEvents): WorkerConnection {
   if (request.heartbeat === undefined) throw new TypeError('a thread worker needs a heartbeat buffer');
   const { port1, port2 } = new MessageChannel();
-  const tactus: ThreadWorkerData = { control: port2, heartbeat: request.heartbeat, ring: request.ring ?? null, maxMessageBytes: request.maxMessageBytes };
+  const tactus: ThreadWorkerData = { control: port2, heartbeat: request.heartbeat, data: request.data ?? null, maxMessageBytes: request.maxMessageBytes };
   const bootstrap = isTypeScript(RUNTIME_ENTRY.href) || isTypeScript(request.module) ? tsxThreadBootstrap() : undefined;
   const worker = new Worker(bootstrap ?? RUNTIME_ENTRY, {
     ...(bootstrap === undefined ? {} : { eval: true }),
@@ -41,6 +41,7 @@ export function launchThread(request: LaunchRequest, events: ConnectionEvents): 
   return {
     pid: process.pid,
     threadId: worker.threadId,
+    dataStream: undefined,
     send(text) {
       if (exited) return false;
       port1.postMessage(text);

@@ -32,9 +32,10 @@ export interface WorkerContext<State = unknown, Config = unknown> {
   /** Monotonic milliseconds (this worker's timeline). */
   now(): number;
   /**
-   * Seed 002's data plane: send a `WorkerPayload` of `type` (e.g. `frame`, `ft_sample`) with
-   * these bytes. Returns false when the payload was not accepted (ring full under `reject`, the
-   * pipe backed up, or stopping). Never blocks.
+   * Seed 002's data plane: send a `WorkerPayload` of `type` (e.g. `frame`, `ft_sample`; 1-64 of
+   * letters, digits, `_ . : -`) with these bytes, stamped now. Returns false when it was not
+   * accepted (full under `overflow: 'reject'`, or stopping). Never blocks. Throws for a bad type
+   * name or bytes beyond the spawn's `ring.slotBytes`.
    */
   publish(type: string, data: Uint8Array): boolean;
   /** What the worker is busy on, shown by the monitor (seed 004's category); null = idle. */
@@ -124,6 +125,8 @@ export function defineWorker<Config = unknown, State = undefined, Inputs = Recor
   return Object.freeze({ ...definition, [WORKER_DEFINITION]: brand });
 }
 
+/** What the parent sends: the schema's input type (before defaults and transforms), else the handler's payload type. */
+type WireInputOf<E, Fallback> = E extends { input: z.ZodType<unknown, infer Wire> } ? Wire : Fallback;
 type OutputOf<E> = E extends { handle: (...args: never[]) => infer Out } ? Awaited<Out> : E extends (...args: never[]) => infer Out ? Awaited<Out> : unknown;
 
 /** The parent's view of a worker's commands: name -> { input, output }. */
@@ -131,5 +134,10 @@ export type CommandMap = Record<string, { input: unknown; output: unknown }>;
 
 /** `CommandMap` of a defined worker, for `spawn<typeof worker>(...)` with a type-only import. */
 export type CommandsOf<W> = W extends { readonly [WORKER_DEFINITION]: { readonly inputs: infer Inputs; readonly entries: infer Entries } }
-  ? { [K in keyof Inputs & string]: { input: Inputs[K]; output: K extends keyof Entries ? OutputOf<Entries[K]> : unknown } }
+  ? {
+      [K in keyof Inputs & string]: {
+        input: K extends keyof Entries ? WireInputOf<Entries[K], Inputs[K]> : Inputs[K];
+        output: K extends keyof Entries ? OutputOf<Entries[K]> : unknown;
+      };
+    }
   : CommandMap;

@@ -150,8 +150,8 @@ export class WorkerRuntime {
         },
       );
       this.#context = context;
-      if (definition.setup !== undefined) context.state = await definition.setup(config, context as BaseContext & { state: undefined });
       this.#slots = (definition.loops ?? []).map((loop) => new LoopSlot(loop as never));
+      if (definition.setup !== undefined) context.state = await definition.setup(config, context as BaseContext & { state: undefined });
       this.#events = this.#slots.map(() =>
         (['deadline-miss', 'jitter-warning', 'overrun', 'error', 'backpressure'] as const).map((kind) => ({ kind, reported: 0 })),
       );

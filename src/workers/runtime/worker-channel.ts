@@ -9,6 +9,7 @@
  */
 import { Socket } from 'node:net';
 import type { MessagePort } from 'node:worker_threads';
+import type { RingChannelInit } from '../data-plane/ring-channel.js';
 import { HeartbeatCell } from '../heartbeat-cell.js';
 import { LineReader } from '../line-reader.js';
 
@@ -16,7 +17,7 @@ import { LineReader } from '../line-reader.js';
 export interface ThreadWorkerData {
   control: MessagePort;
   heartbeat: SharedArrayBuffer;
-  ring: SharedArrayBuffer | null;
+  data: RingChannelInit | null;
   maxMessageBytes: number;
 }
 
@@ -35,8 +36,8 @@ export interface WorkerChannel {
   readonly isolation: 'thread' | 'process';
   /** The shared heartbeat (threads); processes send heartbeat messages instead. */
   readonly heartbeat: HeartbeatCell | undefined;
-  /** The shared data ring (threads with a ring). */
-  readonly ring: SharedArrayBuffer | undefined;
+  /** The shared data plane (threads). */
+  readonly ring: RingChannelInit | undefined;
   /** The data pipe (processes). */
   readonly dataSocket: Socket | undefined;
   listen(listener: ChannelListener): void;
@@ -58,7 +59,7 @@ export function openThreadChannel(data: ThreadWorkerData): WorkerChannel {
   return {
     isolation: 'thread',
     heartbeat: HeartbeatCell.attach(data.heartbeat),
-    ring: data.ring ?? undefined,
+    ring: data.data ?? undefined,
     dataSocket: undefined,
     listen(listener) {
       port.on('message', (raw: unknown) => listener.message(raw));

@@ -11,6 +11,7 @@ import type { WorkerMessage } from '../../../src/workers/protocol.js';
 export class FakeWorker implements WorkerConnection {
   readonly pid: number | null;
   readonly threadId: number | null;
+  readonly dataStream = undefined;
   readonly request: LaunchRequest;
   readonly events: ConnectionEvents;
   readonly sent: string[] = [];
