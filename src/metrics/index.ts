@@ -1,0 +1,4 @@
+/** tactus/metrics: Prometheus metrics through prom-client (kept out of the core so it need not load prom-client). */
+export { registerMetrics, type RegisterMetricsOptions, type RegisteredMetrics } from './register.js';
+export type { MetricsSources } from './scrape.js';
+export { OVERFLOW_LABEL } from './label-budget.js';

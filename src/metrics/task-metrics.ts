@@ -1,0 +1,58 @@
+/**
+ * Per-task metrics from `scheduler.describe()` (seeds 000 and 003): run counters by outcome,
+ * deadline misses, overruns, jitter warnings, and run duration and start jitter as summaries of
+ * the core's own percentiles (seconds). Label `task` is the registered task name, bounded by the
+ * task label budget.
+ */
+import type { PercentileSummary } from '../stats/histogram.js';
+import type { TaskStats } from '../scheduler/task-stats.js';
+import type { Add, MetricFactory } from './define.js';
+import type { Scrape } from './scrape.js';
+import type { Quantiles } from './precomputed-summary.js';
+
+/** The core's percentiles (ms) as summary quantiles (seconds); max is quantile 1. */
+export function quantilesOf(ms: PercentileSummary): Quantiles {
+  return [
+    [0.5, ms.p50 / 1000],
+    [0.95, ms.p95 / 1000],
+    [0.99, ms.p99 / 1000],
+    [1, ms.max / 1000],
+  ];
+}
+
+export function registerTaskMetrics(m: MetricFactory): void {
+  const task = m.reader.budgets.task;
+  const eachTask =
+    <L extends string>(fill: (add: Add<L>, label: string, stats: TaskStats) => void) =>
+    (add: Add<L>, scrape: Scrape): void => {
+      for (const t of scrape.description?.tasks ?? []) fill(add, task.label(t.name), t.stats);
+    };
+
+  m.counter('task_runs_total', 'Runs started, per task.', ['task'], eachTask((add, label, s) => add({ task: label }, s.runs)));
+  m.counter(
+    'task_run_outcomes_total',
+    'Releases by how they ended, per task: completed, failed (threw or rejected), skipped (no run: overrun policy or falling behind).',
+    ['task', 'outcome'],
+    eachTask((add, label, s) => {
+      add({ task: label, outcome: 'completed' }, s.completed);
+      add({ task: label, outcome: 'failed' }, s.failed);
+      add({ task: label, outcome: 'skipped' }, s.skipped);
+    }),
+  );
+  m.counter('task_deadline_misses_total', 'Runs that finished (or were still running) after scheduled start + deadline.', ['task'], eachTask((add, label, s) => add({ task: label }, s.deadlineMisses)));
+  m.counter('task_overruns_total', 'Releases that found the previous run still queued or running.', ['task'], eachTask((add, label, s) => add({ task: label }, s.overruns)));
+  m.counter('task_jitter_warnings_total', 'Runs that started later than the jitter budget allows.', ['task'], eachTask((add, label, s) => add({ task: label }, s.jitterWarnings)));
+  m.gauge('task_consecutive_misses', 'Releases in a row that overran or missed their deadline (0 after a clean run).', ['task'], eachTask((add, label, s) => add({ task: label }, s.consecutiveMisses)));
+
+  m.summary('task_run_duration_seconds', 'Run execution time per task (the core histogram: quantile 1 is the max).', ['task'], (add, scrape) => {
+    for (const t of scrape.description?.tasks ?? []) {
+      add({ task: task.label(t.name) }, quantilesOf(t.stats.execMs), t.stats.completed + t.stats.failed, t.stats.totalExecMs / 1000);
+    }
+  });
+  m.summary('task_jitter_seconds', 'Start jitter per task: actual start - scheduled start (quantile 1 is the max).', ['task'], (add, scrape) => {
+    for (const t of scrape.description?.tasks ?? []) add({ task: task.label(t.name) }, quantilesOf(t.stats.jitterMs), t.stats.runs);
+  });
+  m.gauge('tasks', 'Registered tasks by state.', ['state'], (add, scrape) => {
+    for (const t of scrape.description?.tasks ?? []) add({ state: t.state }, 1);
+  });
+}
