@@ -11,19 +11,24 @@
  * 2. Real timers, side by side with the peers (one `setInterval` per task; toad-scheduler, a
  *    `SimpleIntervalJob` per task), one contender at a time: after a warm-up that absorbs the first
  *    burst, process CPU over a window / releases in it (includes Node's timers, libuv and the
- *    event-loop-delay sampler, the same for every row), event-loop lag p99 (`monitorEventLoopDelay`,
- *    10 ms resolution) and heap used.
+ *    event-loop-delay sampler, the same for every row), event-loop lag p99 (`monitorEventLoopDelay`
+ *    samples every 10 ms; lag = sampled interval - 10 ms) and heap used. A first row with nothing
+ *    scheduled gives the machine's noise floor. For tactus also the wall time inside its wake-ups per release
+ *    (a clock wrapper times each alarm callback): its own cost on real timers, caches as they are
+ *    after sleeping, without the wait.
  *
  * Run: node --expose-gc --import tsx bench/scale.bench.ts  [BENCH_SCALE_MS=3000]
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { SimpleIntervalJob, Task, ToadScheduler } from 'toad-scheduler';
-import { Scheduler, type Alarm, type Clock } from '../src/index.js';
+import { Scheduler, SystemClock, type Alarm, type Clock } from '../src/index.js';
 import { startCpuMeter } from './lib/cpu.js';
 import { collectGarbage, machineLine, sleep } from './lib/machine.js';
 import { markdownTable, ms, ratio } from './lib/table.js';
+import { warmUpScheduler } from './lib/warm-up.js';
 
-const WINDOW_MS = Number(process.env.BENCH_SCALE_MS ?? 3000);
+const WINDOW_MS = Number(process.env.BENCH_SCALE_MS ?? 2500);
+const LAG_RESOLUTION_MS = 10;
 const SIZES = [100, 10_000];
 const GOLDEN = (Math.sqrt(5) - 1) / 2;
 const STEPPED_WARMUP = 50_000;
@@ -114,20 +119,55 @@ function steppedCost(count: number): SteppedRow {
   return { count, releases: releases - releases0, cpuPerReleaseUs: (cpuMs / (releases - releases0)) * 1000, heapMb };
 }
 
+/** The real clock, with the time spent inside its alarm callbacks (the scheduler's wake-ups) summed. */
+class TimedClock implements Clock {
+  readonly #inner = new SystemClock();
+  busyMs = 0;
+
+  now(): number {
+    return this.#inner.now();
+  }
+
+  wallNow(): number {
+    return this.#inner.wallNow();
+  }
+
+  createAlarm(onWake: () => void): Alarm {
+    return this.#inner.createAlarm(() => {
+      const start = performance.now();
+      onWake();
+      this.busyMs += performance.now() - start;
+    });
+  }
+}
+
 interface Contender {
   readonly name: string;
   /** Register `count` tasks whose body is `body` and start them; returns a stop function. */
-  start(count: number, body: () => void): () => Promise<void>;
+  start(count: number, body: () => void): Started;
 }
+
+interface Started {
+  stop(): Promise<void>;
+  /** Wall ms spent inside the scheduler's wake-ups so far (tactus only). */
+  busyMs?(): number;
+}
+
+/** Nothing scheduled: the lag and CPU of an idle process on this machine, right now. */
+const idle: Contender = {
+  name: 'nothing scheduled (noise floor)',
+  start: () => ({ stop: async () => {} }),
+};
 
 const contenders: Contender[] = [
   {
     name: 'tactus schedulePeriodic',
     start(count, body) {
-      const scheduler = new Scheduler();
+      const clock = new TimedClock();
+      const scheduler = new Scheduler({ clock });
       for (let i = 0; i < count; i++) scheduler.schedulePeriodic({ name: `task-${i}`, periodMs: periodOf(i) }, body);
       scheduler.start();
-      return () => scheduler.stop();
+      return { stop: () => scheduler.stop(), busyMs: () => clock.busyMs };
     },
   },
   {
@@ -135,7 +175,7 @@ const contenders: Contender[] = [
     start(count, body) {
       const timers: NodeJS.Timeout[] = [];
       for (let i = 0; i < count; i++) timers.push(setInterval(body, periodOf(i)));
-      return async () => timers.forEach(clearInterval);
+      return { stop: async () => timers.forEach(clearInterval) };
     },
   },
   {
@@ -145,7 +185,7 @@ const contenders: Contender[] = [
       for (let i = 0; i < count; i++) {
         scheduler.addSimpleIntervalJob(new SimpleIntervalJob({ milliseconds: periodOf(i) }, new Task(`task-${i}`, body)));
       }
-      return async () => scheduler.stop();
+      return { stop: async () => scheduler.stop() };
     },
   },
 ];
@@ -157,6 +197,7 @@ interface RealRow {
   releasesPerS: number;
   core: number;
   cpuPerReleaseUs: number;
+  inWakeUs: number;
   lagP99Ms: number;
   heapMb: number;
 }
@@ -168,27 +209,30 @@ async function realTimers(contender: Contender, count: number): Promise<RealRow>
     releases++;
   };
   const t0 = performance.now();
-  const stop = contender.start(count, body);
+  const started = contender.start(count, body);
   const registerMs = performance.now() - t0;
-  await sleep(count >= 1000 ? 1000 : 500); // warm-up: JIT, and the burst of every task's first release
-  const lag = monitorEventLoopDelay({ resolution: 10 });
+  await sleep(count >= 1000 ? 800 : 300); // settle: the burst of every task's first release
+  const lag = monitorEventLoopDelay({ resolution: LAG_RESOLUTION_MS });
   const releases0 = releases;
+  const busy0 = started.busyMs?.() ?? Number.NaN;
   lag.enable();
   const cpu = startCpuMeter();
   await sleep(WINDOW_MS);
   const { cpuMs, wallMs, core } = cpu();
   lag.disable();
   const inWindow = releases - releases0;
+  const busyMs = (started.busyMs?.() ?? Number.NaN) - busy0;
   const heapMb = process.memoryUsage().heapUsed / 2 ** 20;
-  await stop();
+  await started.stop();
   return {
     name: contender.name,
     count,
     registerMs,
     releasesPerS: (inWindow / wallMs) * 1000,
     core,
-    cpuPerReleaseUs: (cpuMs / inWindow) * 1000,
-    lagP99Ms: lag.percentile(99) / 1e6,
+    cpuPerReleaseUs: inWindow === 0 ? Number.NaN : (cpuMs / inWindow) * 1000,
+    inWakeUs: inWindow === 0 ? Number.NaN : (busyMs / inWindow) * 1000,
+    lagP99Ms: Math.max(0, lag.percentile(99) / 1e6 - LAG_RESOLUTION_MS),
     heapMb,
   };
 }
@@ -209,24 +253,31 @@ console.log(
 );
 console.log(`\n${label(large)} vs ${label(small)} tasks: ${steppedRatio.toFixed(2)}x (target <= 1.5x)\n`);
 
-const rows: RealRow[] = [];
+await warmUpScheduler(1000, { clock: new TimedClock() }); // the stepped clock compiled the engine for another clock
+const rows: RealRow[] = [await realTimers(idle, 0)];
 for (const count of SIZES) for (const contender of contenders) rows.push(await realTimers(contender, count));
-const setIntervalAt = (count: number): RealRow => rows.find((r) => r.count === count && r.name === 'setInterval per task')!;
+const setIntervalAt = (count: number): RealRow | undefined => rows.find((r) => r.count === count && r.name === 'setInterval per task');
 console.log(`### Real timers, side by side (${WINDOW_MS / 1000} s window per row)\n`);
 console.log(
   markdownTable(
-    ['tasks', 'loop', 'register (ms)', 'releases/s', 'CPU (of a core)', 'CPU per release (us)', 'vs setInterval', 'event-loop lag p99 (ms)', 'heap used (MB)'],
+    ['tasks', 'loop', 'register (ms)', 'releases/s', 'CPU (of a core)', 'CPU per release (us)', 'vs setInterval', 'in-wake time per release (us)', 'event-loop lag p99 (ms)', 'heap used (MB)'],
     rows.map((r) => [
       label(r.count),
       r.name,
       ms(r.registerMs, 1),
       r.releasesPerS.toFixed(0),
       `${(r.core * 100).toFixed(2)} %`,
-      r.cpuPerReleaseUs.toFixed(2),
-      ratio(r.cpuPerReleaseUs, setIntervalAt(r.count).cpuPerReleaseUs),
+      Number.isNaN(r.cpuPerReleaseUs) ? '—' : r.cpuPerReleaseUs.toFixed(2),
+      ratio(r.cpuPerReleaseUs, setIntervalAt(r.count)?.cpuPerReleaseUs ?? Number.NaN),
+      Number.isNaN(r.inWakeUs) ? '—' : r.inWakeUs.toFixed(2),
       ms(r.lagP99Ms, 2),
       r.heapMb.toFixed(1),
     ]),
   ),
+);
+const tactusAt = (count: number): RealRow => rows.find((r) => r.count === count && r.name === contenders[0]!.name)!;
+console.log(
+  `\n${label(large)} vs ${label(small)} tasks, tactus with real timers: in-wake time per release ${ratio(tactusAt(large).inWakeUs, tactusAt(small).inWakeUs)}, ` +
+    `CPU per release ${ratio(tactusAt(large).cpuPerReleaseUs, tactusAt(small).cpuPerReleaseUs)}`,
 );
 console.log(`\nafter: ${machineLine()}`);
