@@ -28,6 +28,12 @@ export class TactusService {
     this.telemetry = telemetry;
   }
 
+  #dataTopics(): readonly string[] {
+    const bridge = this.bridge;
+    if (bridge === undefined) return [];
+    return bridge.topics?.() ?? Object.keys(bridge.stats?.().topics ?? {});
+  }
+
   /** `GET {prefix}/status`: the scheduler's description, the monitor's snapshot, the workers. */
   status(): object {
     return {
@@ -38,7 +44,7 @@ export class TactusService {
       workers: this.workers?.list() ?? [],
       monitor: this.monitor?.snapshot() ?? null,
       hud: this.monitor?.hudLine() ?? null,
-      telemetry: { ...this.telemetry.stats(), dataTopics: this.bridge?.topics?.() ?? [] },
+      telemetry: { ...this.telemetry.stats(), dataTopics: this.#dataTopics() },
     };
   }
 }

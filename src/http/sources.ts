@@ -76,8 +76,9 @@ export interface MonitorSource extends EventSource {
 export interface BridgeSource {
   /** Call `listener` with every decoded sample of `topic`; returns the unsubscribe function. */
   subscribe(topic: string, listener: (sample: unknown) => void): () => void;
-  /** The topics it can stream, for the dashboard to offer. */
+  /** The topics it can stream, for the dashboard to offer; default: the topics `stats()` has seen. */
   topics?(): readonly string[];
+  stats?(): { topics: Readonly<Record<string, unknown>> };
 }
 
 /** A prom-client `Registry`, or anything that renders the Prometheus text format. */

@@ -32,7 +32,11 @@
   const rows = new Map();
   const jitter = { chart: undefined, names: [], data: [[]] };
   const exec = { chart: undefined, names: [], data: [[]] };
-  const stream = { chart: undefined, names: [], data: [[]], topic: undefined };
+  const MAX_DATA_TOPICS = 2;
+  /** Sample fields that are bookkeeping, not signals. */
+  const NOT_PLOTTED = new Set(['ts', 'seq', 'bytes']);
+  /** Data-stream charts by topic (seed 002's worker streams). */
+  const streams = new Map();
 
   function notice(text, kind = 'info') {
     const node = $('notice');
@@ -124,6 +128,7 @@
     button.type = 'button';
     button.dataset.task = name;
     button.hidden = readOnly;
+    button.dataset.isolated = 'false';
     button.addEventListener('click', () => askRunNow(name));
     action.append(button);
     tr.append(action);
@@ -134,9 +139,14 @@
   }
 
   function renderTask(task) {
-    const { cells } = taskRow(task.name);
+    const { tr, cells } = taskRow(task.name);
+    // A worker's loop runs in its worker, not on the scheduler: no run-now for it.
+    const button = tr.querySelector('button.run-now');
+    button.dataset.isolated = String(task.isolated === true);
+    button.hidden = readOnly || task.isolated === true;
     const s = task.stats;
-    cells.name.textContent = task.name + (task.isolated ? ' ⧉' : '');
+    cells.name.textContent = task.name;
+    if (task.isolated) cells.name.append(el('span', 'isolated', 'tag'));
     cells.kind.textContent = task.kind ?? '';
     cells.priority.textContent = task.priorityName ?? String(task.priority ?? '');
     cells.state.textContent = task.state;
@@ -234,16 +244,24 @@
     }));
   }
 
+  const pairs = (record) => Object.entries(record ?? {}).map(([key, value]) => `${key}=${value}`).join(' ') || 'none';
+
   function onMonitor(message) {
+    const snapshot = message.snapshot ?? {};
     $('hud').textContent = message.hud ?? '–';
-    const backlog = message.snapshot?.backlog;
-    $('backlog').textContent = backlog === undefined ? '–' : JSON.stringify(backlog);
+    const backlog = snapshot.backlog;
+    const loop = snapshot.eventLoop;
+    const lines = [];
+    if (backlog !== undefined) lines.push(`total ${backlog.total} | by category: ${pairs(backlog.byCategory)} | by queue: ${pairs(backlog.byQueue)}`);
+    if (loop !== undefined) lines.push(`event loop: delay p99 ${fmt(loop.delayP99Ms, 1)} ms, max ${fmt(loop.delayMaxMs, 1)} ms, utilisation ${fmt(loop.utilization * 100, 0)} %`);
+    if (snapshot.idle !== undefined) lines.push(`${snapshot.idle ? 'idle: safe to stop' : 'busy'}; stale: ${(snapshot.stale ?? []).join(', ') || 'none'}`);
+    $('backlog').textContent = lines.join('\n') || '–';
   }
 
   function describeEvent(event) {
     const data = event.data ?? {};
     const parts = [];
-    for (const key of ['name', 'worker', 'from', 'to', 'state', 'reason', 'principal', 'lateMs', 'jitterMs', 'action', 'consecutive']) {
+    for (const key of ['name', 'loop', 'kind', 'delta', 'total', 'worker', 'from', 'to', 'state', 'reason', 'principal', 'lateMs', 'jitterMs', 'action', 'consecutive']) {
       const value = data[key];
       if (value !== undefined && value !== null) parts.push(`${key}=${typeof value === 'number' ? fmt(value, 2) : value}`);
     }
@@ -263,16 +281,30 @@
     while (list.children.length > MAX_EVENTS) list.lastElementChild.remove();
   }
 
+  function streamChart(topic) {
+    let stream = streams.get(topic);
+    if (stream !== undefined) return stream;
+    const figure = el('figure');
+    const caption = el('figcaption', `${topic} (latest sample per frame)`);
+    const target = el('div', undefined, 'chart');
+    target.id = `data-${topic}`;
+    target.dataset.points = '0';
+    figure.append(caption, target);
+    $('charts').append(figure);
+    stream = { chart: undefined, names: [], data: [[]], target };
+    streams.set(topic, stream);
+    return stream;
+  }
+
   function onData(message) {
     const sample = message.sample;
-    if (sample === null || typeof sample !== 'object') return;
-    const fields = Object.keys(sample).filter((key) => typeof sample[key] === 'number' && key !== 'ts' && key !== 'seq').slice(0, 6);
-    if (stream.chart === undefined || stream.names.join() !== fields.join()) {
-      $('data-figure').hidden = false;
-      $('data-caption').textContent = `${message.topic} (latest sample per frame)`;
-      makeChart($('data-chart'), fields, stream);
-    }
-    pushPoint(stream, $('data-chart'), Date.now() / 1000, fields.map((key) => sample[key]));
+    // A bridge message carries the decoded value beside its worker, sequence and timestamp.
+    const value = sample !== null && typeof sample === 'object' && typeof sample.value === 'object' ? sample.value : sample;
+    if (value === null || typeof value !== 'object') return;
+    const fields = Object.keys(value).filter((key) => typeof value[key] === 'number' && !NOT_PLOTTED.has(key)).slice(0, 6);
+    const stream = streamChart(message.topic);
+    if (stream.chart === undefined || stream.names.join() !== fields.join()) makeChart(stream.target, fields, stream);
+    pushPoint(stream, stream.target, Date.now() / 1000, fields.map((key) => value[key]));
   }
 
   // ---- run now ----
@@ -321,8 +353,7 @@
       subscribe('workers', 2);
       subscribe('monitor', 1);
       subscribe('events');
-      const topic = dataTopics[0];
-      if (topic !== undefined) subscribe(topic, 20);
+      for (const topic of dataTopics.slice(0, MAX_DATA_TOPICS)) subscribe(topic, 20);
     });
     socket.addEventListener('message', (event) => {
       const message = JSON.parse(event.data);
@@ -364,7 +395,10 @@
     }
     const status = await response.json();
     readOnly = status.readOnly === true;
-    for (const row of rows.values()) row.tr.querySelector('button.run-now').hidden = readOnly;
+    for (const row of rows.values()) {
+      const button = row.tr.querySelector('button.run-now');
+      button.hidden = readOnly || button.dataset.isolated === 'true';
+    }
     notice(readOnly ? 'connected (read-only service)' : 'connected', 'ok');
     if (status.hud !== null) $('hud').textContent = status.hud;
     openSocket(status.telemetry?.dataTopics ?? []);
