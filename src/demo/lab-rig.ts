@@ -14,6 +14,7 @@ import { parseOrThrow } from '../validation.js';
 import { WorkerManager } from '../workers/manager.js';
 import { Monitor } from '../monitor/monitor.js';
 import { startDashcamPipeline } from './dashcam-pipeline.js';
+import { startDevices } from './devices.js';
 import { registerFirmwareTasks } from './firmware-tasks.js';
 import { registerPerceptionJobs } from './perception-jobs.js';
 import { registerStageLoops } from './stage-loops.js';
@@ -72,6 +73,7 @@ export async function startLabRig(options: LabRigOptions = {}): Promise<LabRig> 
 
   const workers = new WorkerManager({ logger: logger.child({ component: 'workers' }) });
   workers.attachTo(scheduler);
+  const bridge = startDevices(workers);
   const pipeline = startDashcamPipeline(scheduler, workers);
   // Seed 004's shutdown flags: the monitor reads them (and shows them in the HUD), never sets them.
   const stop = new AbortController();
@@ -79,7 +81,7 @@ export async function startLabRig(options: LabRigOptions = {}): Promise<LabRig> 
   const monitor = new Monitor({ scheduler, workers: [workers], queues: pipeline.queues, stop: stop.signal, logger: logger.child({ component: 'monitor' }, { level: 'error' }) });
 
   const app: FastifyInstance = Fastify({ loggerInstance: logger.child({ component: 'http' }) as FastifyBaseLogger });
-  await app.register(tactus, { scheduler, workers, monitor, auth: { token, ...(parsed.allowedOrigins === undefined ? {} : { allowedOrigins: parsed.allowedOrigins }) } });
+  await app.register(tactus, { scheduler, workers, monitor, bridge, auth: { token, ...(parsed.allowedOrigins === undefined ? {} : { allowedOrigins: parsed.allowedOrigins }) } });
   try {
     await app.listen({ host, port: parsed.port ?? 7070 });
   } catch (error) {

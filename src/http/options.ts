@@ -28,8 +28,11 @@ export interface TactusPluginOptions {
   monitor?: MonitorSource;
   /** The bridge whose topics (e.g. `ft_sample`) the telemetry socket streams; default none. */
   bridge?: BridgeSource;
-  /** What `GET /metrics` renders (a prom-client `Registry`); default none: no `/metrics` route. */
-  metrics?: MetricsRegistry;
+  /**
+   * What `GET /metrics` renders: a prom-client `Registry` you filled; default a new registry with
+   * `registerMetrics` over the scheduler, workers and monitor (`tactus/metrics`); `false`: no route.
+   */
+  metrics?: MetricsRegistry | false;
   auth: {
     /** The bearer token: 16-256 characters of letters, digits and `-._~`. Required. */
     token: string;
@@ -65,7 +68,7 @@ const schema = z.strictObject({
   workers: z.custom<WorkersSource>(hasMethods('list', 'restart', 'resetDegraded'), 'must be a WorkerManager').optional(),
   monitor: z.custom<MonitorSource>(hasMethods('snapshot', 'hudLine', 'timeline'), 'must be a Monitor').optional(),
   bridge: z.custom<BridgeSource>(hasMethods('subscribe'), 'must be a bridge').optional(),
-  metrics: z.custom<MetricsRegistry>(hasMethods('metrics'), 'must be a prom-client Registry').optional(),
+  metrics: z.union([z.literal(false), z.custom<MetricsRegistry>(hasMethods('metrics'), 'must be a prom-client Registry')]).optional(),
   auth: z.strictObject({
     token: tokenSchema,
     principal: z.string().min(1).max(100).optional(),
@@ -96,7 +99,7 @@ export interface ResolvedOptions {
   workers: WorkersSource | undefined;
   monitor: MonitorSource | undefined;
   bridge: BridgeSource | undefined;
-  metrics: MetricsRegistry | undefined;
+  metrics: MetricsRegistry | false | undefined;
   token: string;
   principal: string;
   allowedOrigins: string[];

@@ -12,10 +12,12 @@ import rateLimit from '@fastify/rate-limit';
 import websocket from '@fastify/websocket';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
+import { Registry } from 'prom-client';
+import { registerMetrics } from '../metrics/register.js';
 import { TELEMETRY_PROTOCOL, TokenCheck } from './auth.js';
 import { loadDashboardAssets, registerDashboardRoutes } from './dashboard/routes.js';
 import { installGuard } from './guard.js';
-import { resolveOptions, type TactusPluginOptions } from './options.js';
+import { resolveOptions, type ResolvedOptions, type TactusPluginOptions } from './options.js';
 import { registerControlRoutes } from './routes/control-routes.js';
 import { registerReadRoutes } from './routes/read-routes.js';
 import { TactusService } from './service.js';
@@ -40,7 +42,8 @@ async function tactusPlugin(app: FastifyInstance, rawOptions: TactusPluginOption
     tickMs: options.telemetry.tickMs,
     maxBufferedBytes: options.telemetry.maxBufferedBytes,
   });
-  const service = new TactusService(options, hub);
+  const metrics = options.metrics === undefined ? defaultRegistry(options) : options.metrics || undefined;
+  const service = new TactusService(options, hub, metrics);
   const assets = options.dashboard ? await loadDashboardAssets({ prefix: options.prefix, telemetryPath: options.telemetry.path }) : undefined;
   app.decorate('tactus', service);
 
@@ -68,7 +71,7 @@ async function tactusPlugin(app: FastifyInstance, rawOptions: TactusPluginOption
   await app.register(async (scope) => {
     installGuard(scope, { auth, readOnly: options.readOnly, notFound: false });
     registerTelemetryRoute(scope, hub, options.telemetry);
-    const registry = options.metrics;
+    const registry = service.metrics;
     if (registry !== undefined) {
       scope.get(options.metricsPath, async (_request, reply) => reply.header('content-type', registry.contentType).send(await registry.metrics()));
     }
@@ -88,6 +91,17 @@ async function tactusPlugin(app: FastifyInstance, rawOptions: TactusPluginOption
     await options.scheduler.stop();
     await options.workers?.stop();
   });
+}
+
+/** A fresh registry with tactus's metrics over the plugin's sources (never prom-client's global one). */
+function defaultRegistry(options: ResolvedOptions): Registry {
+  const registry = new Registry();
+  registerMetrics(registry, {
+    scheduler: options.scheduler,
+    ...(options.workers === undefined ? {} : { workers: [options.workers] }),
+    ...(options.monitor === undefined ? {} : { monitor: options.monitor }),
+  });
+  return registry;
 }
 
 /** The plugin; register it with `TactusPluginOptions`. */

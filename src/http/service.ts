@@ -12,17 +12,18 @@ export class TactusService {
   readonly workers: WorkersSource | undefined;
   readonly monitor: MonitorSource | undefined;
   readonly bridge: BridgeSource | undefined;
+  /** What `GET /metrics` renders (add your own metrics to it), or undefined with `metrics: false`. */
   readonly metrics: MetricsRegistry | undefined;
   readonly prefix: string;
   readonly readOnly: boolean;
   readonly telemetry: TelemetryHub;
 
-  constructor(options: ResolvedOptions, telemetry: TelemetryHub) {
+  constructor(options: ResolvedOptions, telemetry: TelemetryHub, metrics: MetricsRegistry | undefined) {
     this.scheduler = options.scheduler;
     this.workers = options.workers;
     this.monitor = options.monitor;
     this.bridge = options.bridge;
-    this.metrics = options.metrics;
+    this.metrics = metrics;
     this.prefix = options.prefix;
     this.readOnly = options.readOnly;
     this.telemetry = telemetry;

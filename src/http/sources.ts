@@ -1,11 +1,19 @@
 /**
  * What the service reads and steers, as structural interfaces: the plugin depends on shapes, not on
  * classes, so a `Scheduler`, a `WorkerManager`, a `Monitor`, a bridge and a prom-client `Registry`
- * plug in as they are, and tests or other runtimes can pass their own.
+ * plug in as they are, and tests or other runtimes can pass their own. The read side reuses the
+ * monitor's source shapes (one definition of a worker snapshot, of the scheduler's summary); the
+ * service adds what it steers with.
  */
 import type { SchedulerDescription } from '../scheduler/describe.js';
+import type { MonitorSnapshot } from '../monitor/snapshot.js';
+import type { LatencyStats } from '../scheduler/latency-monitor.js';
+import type { SchedulerSummary, WorkerSnapshot } from '../monitor/sources.js';
+import type { TimelineQuery } from '../monitor/timeline.js';
 
-/** The subset of Node's EventEmitter the service listens through. */
+export type { WorkerSnapshot } from '../monitor/sources.js';
+
+/** The subset of Node's EventEmitter the service listens through (any payload arity). */
 export interface EventSource {
   on(event: string, listener: (...args: never[]) => void): unknown;
   off(event: string, listener: (...args: never[]) => void): unknown;
@@ -18,7 +26,7 @@ export interface TaskControl {
   resume(): void;
 }
 
-/** The scheduler (seed 000's coordinator, seed 003's facade). */
+/** The scheduler (seed 000's coordinator, seed 003's facade, seed 001's jobs). */
 export interface SchedulerSource extends EventSource {
   /** Monotonic time on the scheduler's clock (ms). */
   now(): number;
@@ -30,26 +38,9 @@ export interface SchedulerSource extends EventSource {
   start(): unknown;
   stop(): Promise<void>;
   /** Seed 001's summary metrics over submitted jobs. */
-  summary?(): object;
+  summary?(): SchedulerSummary;
   /** Seed 001's latency monitor: scheduling and execution percentiles per priority class. */
-  readonly latency?: { stats(): object };
-}
-
-/** Per-worker figures as the worker manager reports them (seed 002). */
-export interface WorkerSnapshot {
-  name: string;
-  isolation: string;
-  pid: number | null;
-  threadId?: number | null;
-  category?: string | null;
-  state: string;
-  task?: string | null;
-  lastHeartbeatAt: number | null;
-  heartbeatAgeMs: number | null;
-  generation: number;
-  restarts: number;
-  loops?: readonly { name: string; periodMs: number; stats?: object }[];
-  data?: { delivered: number; dropped: number; depth: number; latencyMs?: object | number | null };
+  readonly latency?: { stats(): LatencyStats };
 }
 
 /** The worker manager (seed 002's process manager). */
@@ -63,11 +54,11 @@ export interface WorkersSource extends EventSource {
 /** The supervisory monitor (seed 004): observes, never controls. */
 export interface MonitorSource extends EventSource {
   /** One immutable JSON-serialisable view of everything the monitor watches. */
-  snapshot(): object;
+  snapshot(): MonitorSnapshot;
   /** The HUD summary line. */
   hudLine(): string;
-  /** The event timeline, newest last. */
-  timeline(query?: { sinceMs?: number; afterSeq?: number; kinds?: readonly string[]; limit?: number }): readonly object[];
+  /** The event timeline, oldest first. */
+  timeline(query?: TimelineQuery): readonly object[];
   start(): unknown;
   stop(): unknown;
 }

@@ -7,10 +7,8 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Fastify from 'fastify';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { tactus, type BridgeSource } from '../../src/http/index.js';
-import { Scheduler } from '../../src/scheduler/scheduler.js';
+import { startLabRig } from '../../src/demo/lab-rig.js';
 import type { SafetyOverrideEvent } from '../../src/scheduler/events.js';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -38,43 +36,12 @@ async function launch(): Promise<{ context: BrowserContext; close: () => Promise
   };
 }
 
-/** A small lab: three loops on the real clock and a force sensor stream at 500 Hz. */
+/** The demo lab rig (real scheduler, worker threads and process, monitor, bridge) on a free port. */
 async function service() {
-  const scheduler = new Scheduler();
-  scheduler.schedulePeriodic({ name: 'stage.position', periodMs: 20, maxJitterMs: 2, priority: 0 }, () => undefined);
-  scheduler.schedulePeriodic({ name: 'piezo.control', periodMs: 10, deadlineMs: 8, priority: 1 }, () => {
-    const until = performance.now() + 0.3;
-    while (performance.now() < until);
-  });
-  scheduler.scheduleRecurring({ name: 'wifi.check', delayMs: 100 }, async (ctx) => ctx.sleep(5));
-  const listeners = new Set<(sample: unknown) => void>();
-  const bridge: BridgeSource = {
-    topics: () => ['ft_sample'],
-    subscribe: (_topic, listener) => {
-      listeners.add(listener);
-      return () => listeners.delete(listener);
-    },
-  };
-  let n = 0;
-  const sensor = setInterval(() => {
-    n++;
-    for (const listener of listeners) listener({ fx: Math.sin(n / 20), fy: Math.cos(n / 30), fz: 9.8 + Math.sin(n / 7) / 4 });
-  }, 2);
-  const app = Fastify();
-  await app.register(tactus, { scheduler, bridge, auth: { token: TOKEN } });
-  await app.listen({ host: '127.0.0.1', port: 0 });
-  const address = app.server.address();
-  if (address === null || typeof address === 'string') throw new Error('no address');
+  const rig = await startLabRig({ port: 0, token: TOKEN, logLevel: 'error' });
   const overrides: SafetyOverrideEvent[] = [];
-  scheduler.on('safety-override', (event) => overrides.push(event));
-  return {
-    base: `http://127.0.0.1:${address.port}`,
-    overrides,
-    close: async () => {
-      clearInterval(sensor);
-      await app.close();
-    },
-  };
+  rig.scheduler.on('safety-override', (event) => overrides.push(event));
+  return { base: rig.origin, overrides, close: () => rig.close() };
 }
 
 // Page-side functions (serialised, so self-contained) reach the DOM through an untyped `globalThis`:
@@ -117,7 +84,11 @@ test('the dashboard loads, charts move with the WebSocket, run-now works with th
     const jitterBefore = await points(page, 'jitter-chart');
     await page.waitForFunction((before) => Number((globalThis as any).document.getElementById('jitter-chart').dataset.points) >= before + 5, jitterBefore);
     assert.ok((await points(page, 'exec-chart')) > 0);
-    await page.waitForFunction(() => Number((globalThis as any).document.getElementById('data-chart').dataset.points) >= 5);
+    // Seed 002's streams: the 1 kHz force/torque sensor (thread) and the camera (process), downsampled to 20 Hz.
+    await page.waitForFunction(() => Number((globalThis as any).document.getElementById('data-ft_sample')?.dataset.points) >= 5);
+    await page.waitForFunction(() => Number((globalThis as any).document.getElementById('data-frame')?.dataset.points) >= 5);
+    await page.waitForSelector('tr[data-worker="ft.sensor"]');
+    await page.waitForFunction(() => String((globalThis as any).document.getElementById('hud').textContent).includes('GPU'));
     assert.ok(await page.evaluate(() => (globalThis as any).document.querySelector('#jitter-chart canvas').width > 0));
 
     // Run-now with the token: accepted, audited, and the override shows in the timeline.

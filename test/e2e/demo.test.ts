@@ -53,6 +53,16 @@ test('the lab rig in-process: run-now over HTTP is audited, jobs flow, close dra
     assert.equal(response.status, 202);
     assert.ok(logs.some((line) => line.includes('"audit":"run-now"') && line.includes('demo test')), 'the override is in the audit log');
     while (rig.scheduler.summary().completed < 2) await rig.scheduler.sleep(50);
+    // Seed 002: the F/T sensor in a thread and the camera in a process, both running and streaming.
+    const running = (name: string): boolean => rig.workers.list().some((w) => w.name === name && w.state === 'running');
+    while (!running('ft.sensor') || !running('camera')) await rig.scheduler.sleep(50);
+    const isolation = Object.fromEntries(rig.workers.list().map((w) => [w.name, w.isolation]));
+    assert.deepEqual([isolation['ft.sensor'], isolation['camera']], ['thread', 'process']);
+    const status = async () => (await (await fetch(`${rig.origin}/tactus/status`, { headers })).json()) as { telemetry: { dataTopics: string[] } };
+    while (!(await status()).telemetry.dataTopics.includes('frame')) await rig.scheduler.sleep(50);
+    assert.deepEqual([...(await status()).telemetry.dataTopics].sort(), ['frame', 'ft_sample']);
+    const metrics = await (await fetch(`${rig.origin}/metrics`, { headers })).text();
+    assert.match(metrics, /tactus_worker_info\{worker="ft\.sensor",category="sensor",isolation="thread"\} 1/);
   } finally {
     await rig.close();
   }

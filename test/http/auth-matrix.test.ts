@@ -21,8 +21,7 @@ const isPublic = (method: string, url: string): boolean => PUBLIC.has(`${method 
 
 async function matrixRig() {
   const routes: { method: string; url: string }[] = [];
-  const metrics = { contentType: 'text/plain', metrics: async () => 'x 1\n' };
-  const r = await rig({ metrics }, (app) => {
+  const r = await rig({}, (app) => {
     app.addHook('onRoute', (route) => {
       for (const method of [route.method].flat()) routes.push({ method, url: route.url });
     });

@@ -196,7 +196,24 @@ test('worker routes list, restart and reset-degraded a real worker thread; unkno
   assert.equal(workers.state, 'stopped', 'onClose drains the workers');
 });
 
-test('GET /metrics renders the registry with its content type', async () => {
+test('GET /metrics by default scrapes tactus metrics from a registry of its own; metrics: false removes the route', async () => {
+  const { app, clock } = await rig();
+  await app.ready();
+  await clock.advance(50);
+  const r = await app.inject({ url: '/metrics', headers: AUTH });
+  assert.equal(r.statusCode, 200);
+  assert.match(String(r.headers['content-type']), /^text\/plain; version=0\.0\.4/);
+  assert.match(r.body, /^tactus_task_runs_total\{task="piezo\.control"\} 6$/m);
+  assert.equal(app.tactus.metrics !== undefined, true);
+  await app.close();
+  const off = await rig({ metrics: false });
+  await off.app.ready();
+  assert.equal((await off.app.inject({ url: '/metrics', headers: AUTH })).statusCode, 404);
+  assert.equal(off.app.tactus.metrics, undefined);
+  await off.app.close();
+});
+
+test('GET /metrics renders a given registry with its content type', async () => {
   const metrics = { contentType: 'text/plain; version=0.0.4; charset=utf-8', metrics: async () => '# HELP x y\nx 1\n' };
   const { app } = await rig({ metrics });
   await app.ready();
