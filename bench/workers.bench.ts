@@ -1,0 +1,220 @@
+/**
+ * Workers (issue 4): isolated device loops and their supervision, side by side with the peers.
+ *
+ * 1. A 1 kHz loop in a worker thread (the runtime's precise timer: Atomics.wait, then a short
+ *    spin), default and economy timing, with the main thread idle and then saturated by busy work
+ *    (100 ms slices of spinning, one event-loop turn between them). Lateness = ctx.startedAt -
+ *    ctx.scheduledAt recorded in the worker after a 1 s warm-up; CPU = the worker thread's own
+ *    utime + stime (/proc/thread-self/stat) over the window. Beside it, in the same run:
+ *    setInterval(1 ms) on the main thread, idle and saturated (lateness = gap - 1 ms), and the
+ *    seeds' Python asyncio loop idle (bench/asyncio_reference.py, when python3 is present).
+ * 2. Hang detection at 100 ms heartbeats (kill after 5 missed): a worker wedges inside a command;
+ *    time from the request to the `exit` event, thread and process; and restart-to-running after
+ *    each kill (backoff fixed at 100 ms here).
+ * 3. False kills: the parent's event loop blocked for 1 s, repeatedly, with a thread and a process
+ *    worker beating at 100 ms.
+ *
+ * Run: node --expose-gc --import tsx bench/workers.bench.ts   (about 90 s)
+ * Env: BENCH_WORKERS_WINDOW_MS (default 4000), BENCH_WORKERS_TRIALS (default 25).
+ */
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { WorkerManager } from '../src/workers/index.js';
+import { machineLine, sleep } from './lib/machine.js';
+import { summarize, type Summary } from './lib/stats.js';
+import { markdownTable, pct, ratio, us } from './lib/table.js';
+
+type LoopWorker = typeof import('./workers/loop-worker.js').default;
+
+const WINDOW_MS = Number(process.env.BENCH_WORKERS_WINDOW_MS ?? 4000);
+const TRIALS = Number(process.env.BENCH_WORKERS_TRIALS ?? 25);
+const LOOP_WORKER = new URL('./workers/loop-worker.ts', import.meta.url);
+
+interface LoopResult {
+  name: string;
+  lateness: Summary;
+  core: number;
+  runs: number;
+}
+
+/** Keep the main thread busy until `stop()`: spin 100 ms, yield one turn, repeat. */
+function saturate(): { stop(): void } {
+  let running = true;
+  const slice = (): void => {
+    if (!running) return;
+    const until = performance.now() + 100;
+    while (performance.now() < until) {
+      // busy work on the main thread
+    }
+    setImmediate(slice);
+  };
+  setImmediate(slice);
+  return {
+    stop() {
+      running = false;
+    },
+  };
+}
+
+async function workerLoop(name: string, timing: 'default' | 'economy', load: boolean): Promise<LoopResult> {
+  const manager = new WorkerManager({ heartbeatMs: 100 });
+  try {
+    const handle = manager.spawn<LoopWorker>({ name: 'loop', module: LOOP_WORKER, timing, config: { periodMs: 1 } });
+    await handle.ready();
+    await sleep(1000); // warm-up: JIT, first GCs
+    const busy = load ? saturate() : undefined;
+    await handle.request('begin');
+    await sleep(WINDOW_MS);
+    const result = await handle.request('end');
+    busy?.stop();
+    return { name, lateness: summarize(result.lateness), core: result.cpuMs / result.wallMs, runs: result.lateness.length };
+  } finally {
+    await manager.stop();
+  }
+}
+
+async function mainThreadInterval(name: string, load: boolean): Promise<LoopResult> {
+  const samples: number[] = [];
+  let last = 0;
+  const timer = setInterval(() => {
+    const now = performance.now();
+    if (last !== 0) samples.push(now - last - 1);
+    last = now;
+  }, 1);
+  await sleep(500);
+  samples.length = 0;
+  const busy = load ? saturate() : undefined;
+  const cpu0 = process.cpuUsage();
+  const wall0 = performance.now();
+  await sleep(WINDOW_MS);
+  const cpu = process.cpuUsage(cpu0);
+  const wallMs = performance.now() - wall0;
+  busy?.stop();
+  clearInterval(timer);
+  const core = load ? Number.NaN : (cpu.user + cpu.system) / 1000 / wallMs;
+  return { name, lateness: summarize(samples), core, runs: samples.length };
+}
+
+function pythonAsyncio(): LoopResult | undefined {
+  const script = fileURLToPath(new URL('./asyncio_reference.py', import.meta.url));
+  const run = spawnSync('python3', [script, '--period-ms', '1', '--duration-s', String(WINDOW_MS / 1000)], { encoding: 'utf8' });
+  if (run.status !== 0) return undefined;
+  const out = JSON.parse(run.stdout) as { runs: number; core: number; latenessMs: { p50: number; p99: number; max: number } };
+  return { name: 'Python asyncio call_at, idle', lateness: { count: out.runs, mean: Number.NaN, ...out.latenessMs }, core: out.core, runs: out.runs };
+}
+
+interface DetectionResult {
+  isolation: 'thread' | 'process';
+  detect: Summary;
+  restart: Summary;
+  exits: string[];
+}
+
+/** Wedge the worker inside a command, TRIALS times; time request -> exit (hung) and exit -> running again. */
+async function hangDetection(isolation: 'thread' | 'process', trials: number): Promise<DetectionResult> {
+  const manager = new WorkerManager({
+    heartbeatMs: 100,
+    backoff: { initialMs: 100, factor: 1 },
+    restartBudget: { maxRestarts: 10_000 },
+  });
+  const detect: number[] = [];
+  const restart: number[] = [];
+  const exits = new Set<string>();
+  try {
+    const handle = manager.spawn<LoopWorker>({ name: 'wedge', module: LOOP_WORKER, isolation, config: { periodMs: 1 } });
+    await handle.ready();
+    for (let i = 0; i < trials; i++) {
+      await sleep(200);
+      const exited = new Promise<number>((resolve) => {
+        manager.once('exit', (event) => {
+          exits.add(event.reason);
+          resolve(performance.now());
+        });
+      });
+      const sent = performance.now();
+      void handle.request('hang', undefined, { timeoutMs: 60_000 }).catch(() => undefined);
+      const exitAt = await exited;
+      detect.push(exitAt - sent);
+      await handle.ready();
+      restart.push(performance.now() - exitAt);
+    }
+  } finally {
+    await manager.stop();
+  }
+  return { isolation, detect: summarize(detect), restart: summarize(restart), exits: [...exits] };
+}
+
+/** Block the parent's event loop for 1 s, `rounds` times, with beating workers: count kills. */
+async function falseKills(rounds: number): Promise<{ rounds: number; kills: number; suspects: number }> {
+  const manager = new WorkerManager({ heartbeatMs: 100 });
+  let kills = 0;
+  let suspects = 0;
+  manager.on('exit', (event) => {
+    if (!event.expected) kills++;
+  });
+  manager.on('suspect', () => suspects++);
+  try {
+    const handles = (['thread', 'process'] as const).map((isolation) => manager.spawn({ name: isolation, module: LOOP_WORKER, isolation, config: { periodMs: 10 } }));
+    await Promise.all(handles.map((h) => h.ready()));
+    for (let i = 0; i < rounds; i++) {
+      const until = performance.now() + 1000;
+      while (performance.now() < until) {
+        // the parent is blocked
+      }
+      await sleep(400);
+    }
+  } finally {
+    await manager.stop();
+  }
+  return { rounds, kills, suspects };
+}
+
+const row = (r: LoopResult, reference: LoopResult): (string | number)[] => [
+  r.name,
+  r.runs,
+  us(r.lateness.p50, 1),
+  us(r.lateness.p99, 1),
+  us(r.lateness.max, 0),
+  ratio(r.lateness.p99, reference.lateness.p99, 1),
+  Number.isNaN(r.core) ? '—' : pct(r.core),
+];
+
+console.log(`## Workers (issue 4)\n\n${machineLine()}; window ${WINDOW_MS} ms per row, ${TRIALS} detection trials per isolation.\n`);
+
+const loops: LoopResult[] = [];
+loops.push(await workerLoop('worker thread, default timing, main idle', 'default', false));
+loops.push(await workerLoop('worker thread, default timing, main saturated', 'default', true));
+loops.push(await workerLoop('worker thread, economy timing, main idle', 'economy', false));
+loops.push(await workerLoop('worker thread, economy timing, main saturated', 'economy', true));
+loops.push(await mainThreadInterval('setInterval(1 ms) on the main thread, idle', false));
+loops.push(await mainThreadInterval('setInterval(1 ms) on the main thread, saturated', true));
+const python = pythonAsyncio();
+if (python !== undefined) loops.push(python);
+const reference = loops[0]!;
+console.log('### A 1 kHz loop: lateness (µs) and CPU (share of one core)\n');
+console.log(markdownTable(['loop', 'runs', 'p50 µs', 'p99 µs', 'max µs', 'p99 vs first row', 'CPU'], loops.map((r) => row(r, reference))));
+console.log('\nCPU of worker rows: the worker thread alone; setInterval idle: the whole process; saturated: not meaningful (the main thread spins).');
+
+const detections = [await hangDetection('thread', TRIALS), await hangDetection('process', Math.max(5, Math.round(TRIALS / 2)))];
+console.log('\n### Hang detection at 100 ms heartbeats (kill after 5 missed) and restart\n');
+console.log(
+  markdownTable(
+    ['isolation', 'trials', 'detect p50 ms', 'detect p99 ms', 'detect max ms', 'restart-to-running p50 ms', 'p99 ms', 'max ms', 'exit reasons'],
+    detections.map((d) => [
+      d.isolation,
+      d.detect.count,
+      d.detect.p50.toFixed(1),
+      d.detect.p99.toFixed(1),
+      d.detect.max.toFixed(1),
+      d.restart.p50.toFixed(1),
+      d.restart.p99.toFixed(1),
+      d.restart.max.toFixed(1),
+      d.exits.join(', '),
+    ]),
+  ),
+);
+console.log('\nDetect = request that wedges the worker -> `exit` (hung); restart = `exit` -> running again, backoff 100 ms included.');
+
+const blocked = await falseKills(5);
+console.log(`\n### Parent event loop blocked for 1 s, ${blocked.rounds} times, one thread and one process worker beating at 100 ms\n`);
+console.log(markdownTable(['rounds', 'false kills', 'suspect events'], [[blocked.rounds, blocked.kills, blocked.suspects]]));
