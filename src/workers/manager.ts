@@ -32,6 +32,9 @@ import { Supervisor, type SupervisorEnvironment } from './supervisor.js';
 
 export type WorkerManagerState = 'running' | 'stopping' | 'stopped';
 
+/** Room the init message needs besides the config. */
+const CONFIG_HEADROOM_BYTES = 8192;
+
 /** What `attachTo` needs from a scheduler. */
 export interface IsolatedTaskHost {
   addIsolatedSource(source: IsolatedTaskSource): () => void;
@@ -104,6 +107,10 @@ export class WorkerManager extends EventEmitter<WorkerManagerEvents> implements 
   spawn<W = unknown>(spec: WorkerSpec): WorkerHandle<CommandsOf<W>> {
     if (this.#state !== 'running') throw new WorkerManagerStoppedError(this.#state);
     const parsed = parseSpec(spec);
+    const configBytes = parsed.config === undefined ? 0 : Buffer.byteLength(JSON.stringify(parsed.config));
+    if (configBytes > this.#env.maxMessageBytes - CONFIG_HEADROOM_BYTES) {
+      throw new InvalidConfigError(`spawn(${JSON.stringify(parsed.name)}): config is ${configBytes} bytes of JSON, over the ${this.#env.maxMessageBytes - CONFIG_HEADROOM_BYTES}-byte limit (maxMessageBytes minus the init message)`);
+    }
     const existing = this.#supervisors.get(parsed.name);
     if (existing !== undefined && existing.state !== 'stopped') throw new DuplicateWorkerError(parsed.name);
     this.#supervisors.delete(parsed.name); // a stopped worker's name may be reused; it moves to the end of the start order

@@ -1,12 +1,14 @@
 /**
- * Supervision on real threads and processes (reliability plan A1, A2, A5-A7, A11-A14). Faults
+ * Supervision on real threads and processes (reliability plan A1, A2, A5-A7, A11-A14, A17). Faults
  * strike after a handshake (the arming command's response); figures go to the test diagnostics.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { launchThread } from '../../src/workers/launch/thread-launcher.js';
 import type { WorkerConnection } from '../../src/workers/launch/connection.js';
-import { collect, FAULT_WORKER, nextEvent, realManager, type FaultWorker } from './helpers/real.js';
+import { collect, FAULT_WORKER, nextEvent, realManager, until, type FaultWorker } from './helpers/real.js';
 
 for (const isolation of ['thread', 'process'] as const) {
   test(`${isolation}: spawn, request, loop stats, graceful stop`, async (t) => {
@@ -180,4 +182,29 @@ test('stop and terminate racing on real workers: idempotent, no orphan, no unhan
   process.off('unhandledRejection', onUnhandled);
   assert.equal(unhandled, 0);
   for (const pid of pids) assert.throws(() => process.kill(pid, 0), { code: 'ESRCH' }, `process ${pid} is gone`);
+});
+
+test('a SIGKILLed supervisor leaves no orphan: its process worker exits when the control pipe closes (A17)', async (t) => {
+  const parent = spawn(process.execPath, [...process.execArgv, new URL('./fixtures/orphan-parent.ts', import.meta.url).pathname], { stdio: ['ignore', 'pipe', 'inherit'] });
+  t.after(() => parent.kill('SIGKILL'));
+  const pid = await new Promise<number>((resolve, reject) => {
+    parent.stdout.once('data', (chunk: Buffer) => resolve(Number(String(chunk).trim())));
+    parent.once('exit', () => reject(new Error('the supervisor exited early')));
+  });
+  assert.doesNotThrow(() => process.kill(pid, 0), 'the worker runs');
+  parent.kill('SIGKILL');
+  const killedAt = performance.now();
+  // exited = gone, or a zombie waiting for init (its new parent) to reap it: no longer running
+  const exited = (): boolean => {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      return stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z');
+    } catch {
+      return true;
+    }
+  };
+  await until(exited, 'the orphaned worker to exit', 5000);
+  const goneMs = performance.now() - killedAt;
+  assert.ok(exited(), 'orphans_after_1s = 0');
+  t.diagnostic(`orphan_gone_ms=${goneMs.toFixed(1)}`);
 });

@@ -478,6 +478,7 @@ test('options and specs are validated eagerly, naming the field and the value', 
   assert.throws(() => manager.spawn({ name: 'rel', module: './worker.js' }), /module/);
   assert.throws(() => manager.spawn({ name: 'cfg', module: MODULE, config: { f: () => 1 } as never }), /config/);
   assert.throws(() => manager.spawn({ name: 'x', module: MODULE, isolation: 'vm' as never }), /isolation/);
+  assert.throws(() => manager.spawn({ name: 'big', module: MODULE, config: { blob: 'x'.repeat(2 * 1024 * 1024) } }), /config is \d+ bytes/);
   manager.spawn({ name: 'dup', module: MODULE });
   assert.throws(() => manager.spawn({ name: 'dup', module: MODULE }), { code: 'ERR_TACTUS_DUPLICATE_WORKER' });
   assert.throws(() => manager.resetDegraded('nobody'), { code: 'ERR_TACTUS_UNKNOWN_WORKER' });
