@@ -3,6 +3,8 @@ import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import WebSocket from 'ws';
 import type { BridgeSource } from '../../src/http/index.js';
+import { Monitor } from '../../src/monitor/monitor.js';
+import { ManualClock } from '../../src/time/manual-clock.js';
 import { AUTH, TOKEN, TelemetryClient, listen, rig, until, upgradeStatus, type Frame } from './helpers.js';
 
 /** A bridge the test publishes into by hand: the topics and samples the socket should stream. */
@@ -219,6 +221,32 @@ test('a slow client is dropped once its send buffer passes the cap; producers an
   } finally {
     slow.socket.terminate();
     await fast.close();
+    await app.close();
+  }
+});
+
+test('the monitor topic sends each new snapshot once, not once per tick', async () => {
+  const monitorClock = new ManualClock();
+  const monitor = new Monitor({ clock: monitorClock, intervalMs: 1000 });
+  const { app, base, bridge } = await telemetryRig({ monitor });
+  const client = new TelemetryClient(base, { token: TOKEN });
+  const publisher = setInterval(() => bridge.publish('ft_sample', { fz: 1 }), 2);
+  try {
+    await client.opened();
+    client.send({ op: 'subscribe', topic: 'monitor', rateHz: 50 });
+    const first = (await client.next((f) => f.topic === 'monitor')) as any;
+    await monitorClock.advance(1000);
+    const second = (await client.next((f) => f.topic === 'monitor' && f['snapshot'] !== undefined && (f as any).snapshot.seq > first.snapshot.seq)) as any;
+    assert.equal(second.snapshot.seq, first.snapshot.seq + 1);
+    // Ten more ticks (a 50 Hz data stream counts them): no further monitor frame without a new sample.
+    client.send({ op: 'subscribe', topic: 'ft_sample', rateHz: 50 });
+    await client.next(control('subscribe', 'ft_sample'));
+    const ticks = client.count('ft_sample');
+    await until(() => client.count('ft_sample') >= ticks + 10, 5000, 'ten ticks');
+    assert.equal(client.count('monitor'), 2);
+  } finally {
+    clearInterval(publisher);
+    await client.close();
     await app.close();
   }
 });

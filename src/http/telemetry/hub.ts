@@ -66,7 +66,10 @@ export class TelemetryHub {
   #tick = 0;
   #slowDropped = 0;
   #framesSent = 0;
-  #cache: { tick: number; description?: SchedulerDescription; workers?: string; monitor?: string } = { tick: -1 };
+  #cache: { tick: number; description?: SchedulerDescription; workers?: string } = { tick: -1 };
+  /** The last monitor snapshot serialised, and the one each group got last. */
+  #monitorText: { snapshot: object | undefined; text: string } | undefined;
+  readonly #monitorSent = new Map<number, object>();
 
   constructor(options: TelemetryHubOptions) {
     this.#options = options;
@@ -173,6 +176,7 @@ export class TelemetryHub {
     if (group !== undefined && group.size === 0) {
       byDivisor!.delete(divisor);
       if (topic === 'tasks') this.#taskTrackers.delete(divisor);
+      if (topic === 'monitor') this.#monitorSent.delete(divisor);
     }
     if (byDivisor !== undefined && byDivisor.size === 0) {
       this.#groups.delete(topic);
@@ -219,8 +223,13 @@ export class TelemetryHub {
       }
       case 'workers':
         return this.#cached(tick, 'workers', this.#workersFrame);
-      case 'monitor':
-        return this.#cached(tick, 'monitor', this.#monitorFrame);
+      case 'monitor': {
+        // The monitor samples once per interval: a group gets each new snapshot once, serialised once.
+        const snapshot = this.#options.monitor?.snapshot();
+        if (snapshot === undefined || this.#monitorSent.get(divisor) === snapshot) return undefined;
+        this.#monitorSent.set(divisor, snapshot);
+        return this.#monitorFrame(snapshot);
+      }
       case EVENTS_TOPIC: {
         const batch = this.#events.drain();
         return batch === undefined ? undefined : JSON.stringify({ topic, t, events: batch.events, dropped: batch.dropped }, wireReplacer);
@@ -239,21 +248,26 @@ export class TelemetryHub {
       const description = this.#options.scheduler.describe();
       return JSON.stringify({ topic, t, full: true, state: description.state, tasks: description.tasks, summary: this.#options.scheduler.summary?.() }, wireReplacer);
     }
-    return topic === 'workers' ? this.#workersFrame() : this.#monitorFrame();
+    return topic === 'workers' ? this.#workersFrame() : this.#monitorFrame(this.#options.monitor?.snapshot());
   }
 
   readonly #workersFrame = (): string =>
     JSON.stringify({ topic: 'workers', t: this.#options.now(), workers: this.#options.workers?.list() ?? [] }, wireReplacer);
 
-  readonly #monitorFrame = (): string =>
-    JSON.stringify({ topic: 'monitor', t: this.#options.now(), snapshot: this.#options.monitor?.snapshot(), hud: this.#options.monitor?.hudLine() }, wireReplacer);
+  #monitorFrame(snapshot: object | undefined): string {
+    const cached = this.#monitorText;
+    if (cached !== undefined && cached.snapshot === snapshot) return cached.text;
+    const text = JSON.stringify({ topic: 'monitor', t: this.#options.now(), snapshot, hud: this.#options.monitor?.hudLine() }, wireReplacer);
+    this.#monitorText = { snapshot, text };
+    return text;
+  }
 
   #description(tick: number): SchedulerDescription {
     if (this.#cache.tick !== tick) this.#cache = { tick };
     return (this.#cache.description ??= this.#options.scheduler.describe());
   }
 
-  #cached(tick: number, key: 'workers' | 'monitor', build: () => string): string {
+  #cached(tick: number, key: 'workers', build: () => string): string {
     if (this.#cache.tick !== tick) this.#cache = { tick };
     return (this.#cache[key] ??= build());
   }
