@@ -1,58 +1,36 @@
 /**
- * Pull-model metric definitions: every value is computed at scrape time from the scrape's reading
- * (see scrape.ts), never pushed from the hot path. A gauge or counter is reset and refilled on
- * each collect, so a task or worker that is gone stops being exported; values that share labels
- * (names folded into `_other`) are summed.
+ * The metric factory the families use: each definition becomes a pulled prom-client metric on the
+ * caller's registry, filled from this scrape's reading (scrape.ts). Names get the prefix here.
  */
-import { Counter, Gauge, type Registry } from 'prom-client';
-import { PrecomputedSummary, type SummaryAdd } from './precomputed-summary.js';
+import type { Registry } from 'prom-client';
+import { PrecomputedSummary, PulledCounter, PulledGauge, type Add, type SummaryAdd } from './pulled-metrics.js';
 import type { Scrape, ScrapeReader } from './scrape.js';
 
-export type Add<L extends string> = (labels: Record<L, string>, value: number) => void;
+export type { Add, SummaryAdd };
 
 export interface MetricFactory {
   readonly reader: ScrapeReader;
   gauge<L extends string>(name: string, help: string, labelNames: readonly L[], fill: (add: Add<L>, scrape: Scrape) => void): void;
   counter<L extends string>(name: string, help: string, labelNames: readonly L[], fill: (add: Add<L>, scrape: Scrape) => void): void;
-  summary<L extends string>(name: string, help: string, labelNames: readonly L[], fill: (add: SummaryAdd<L>, scrape: Scrape) => void): void;
+  /** A summary of precomputed `quantiles` (ascending; 1 = the max). */
+  summary<L extends string>(name: string, help: string, labelNames: readonly L[], quantiles: readonly number[], fill: (add: SummaryAdd<L>, scrape: Scrape) => void): void;
 }
 
-const valid = (value: number): boolean => Number.isFinite(value);
-
 export function createFactory(registry: Registry, prefix: string, reader: ScrapeReader, names: string[]): MetricFactory {
+  const register = (metric: PulledGauge<string> | PulledCounter<string> | PrecomputedSummary<string>, name: string): void => {
+    registry.registerMetric(metric);
+    names.push(name);
+  };
   return {
     reader,
     gauge(name, help, labelNames, fill) {
-      names.push(prefix + name);
-      new Gauge({
-        name: prefix + name,
-        help,
-        labelNames,
-        registers: [registry],
-        collect() {
-          this.reset();
-          fill((labels, value) => valid(value) && this.inc(labels, value), reader.get());
-        },
-      });
+      register(new PulledGauge({ name: prefix + name, help, labelNames }, (add) => fill(add, reader.get())), prefix + name);
     },
     counter(name, help, labelNames, fill) {
-      names.push(prefix + name);
-      new Counter({
-        name: prefix + name,
-        help,
-        labelNames,
-        registers: [registry],
-        collect() {
-          this.reset();
-          fill((labels, value) => valid(value) && value >= 0 && this.inc(labels, value), reader.get());
-        },
-      });
+      register(new PulledCounter({ name: prefix + name, help, labelNames }, (add) => fill(add, reader.get())), prefix + name);
     },
-    summary(name, help, labelNames, fill) {
-      names.push(prefix + name);
-      registry.registerMetric(
-        new PrecomputedSummary({ name: prefix + name, help, labelNames, registers: [] }, (add) => fill(add, reader.get())),
-      );
+    summary(name, help, labelNames, quantiles, fill) {
+      register(new PrecomputedSummary({ name: prefix + name, help, labelNames, quantiles }, (add) => fill(add, reader.get())), prefix + name);
     },
   };
 }

@@ -40,13 +40,14 @@ export function registerSchedulerMetrics(m: MetricFactory): void {
     'job_latency_seconds',
     'Per priority class: scheduling latency (ready to start) and execution time (quantile 1 is the max).',
     ['priority', 'phase'],
+    [0.5, 0.95, 0.99, 1],
     (add, scrape) => {
       const latency = scrape.latency;
       if (latency === undefined) return;
       for (const priority of PRIORITY_NAMES) {
         for (const phase of ['scheduling', 'execution'] as const) {
           const p = latency[priority][phase];
-          add({ priority, phase }, [[0.5, p.p50_ms / 1000], [0.95, p.p95_ms / 1000], [0.99, p.p99_ms / 1000], [1, p.max_ms / 1000]], p.count);
+          add({ priority, phase }, [p.p50_ms / 1000, p.p95_ms / 1000, p.p99_ms / 1000, p.max_ms / 1000], p.count);
         }
       }
     },

@@ -8,16 +8,13 @@ import type { PercentileSummary } from '../stats/histogram.js';
 import type { TaskStats } from '../scheduler/task-stats.js';
 import type { Add, MetricFactory } from './define.js';
 import type { Scrape } from './scrape.js';
-import type { Quantiles } from './precomputed-summary.js';
 
-/** The core's percentiles (ms) as summary quantiles (seconds); max is quantile 1. */
-export function quantilesOf(ms: PercentileSummary): Quantiles {
-  return [
-    [0.5, ms.p50 / 1000],
-    [0.95, ms.p95 / 1000],
-    [0.99, ms.p99 / 1000],
-    [1, ms.max / 1000],
-  ];
+/** The quantiles exported from the core's percentiles: median, 99th, max (quantile 1). */
+export const CORE_QUANTILES: readonly number[] = [0.5, 0.99, 1];
+
+/** The core's percentiles (ms) as values of `CORE_QUANTILES` (seconds). */
+export function quantilesOf(ms: PercentileSummary): number[] {
+  return [ms.p50 / 1000, ms.p99 / 1000, ms.max / 1000];
 }
 
 export function registerTaskMetrics(m: MetricFactory): void {
@@ -44,12 +41,12 @@ export function registerTaskMetrics(m: MetricFactory): void {
   m.counter('task_jitter_warnings_total', 'Runs that started later than the jitter budget allows.', ['task'], eachTask((add, label, s) => add({ task: label }, s.jitterWarnings)));
   m.gauge('task_consecutive_misses', 'Releases in a row that overran or missed their deadline (0 after a clean run).', ['task'], eachTask((add, label, s) => add({ task: label }, s.consecutiveMisses)));
 
-  m.summary('task_run_duration_seconds', 'Run execution time per task (the core histogram: quantile 1 is the max).', ['task'], (add, scrape) => {
+  m.summary('task_run_duration_seconds', 'Run execution time per task (quantile 1 is the max).', ['task'], CORE_QUANTILES, (add, scrape) => {
     for (const t of scrape.description?.tasks ?? []) {
       add({ task: task.label(t.name) }, quantilesOf(t.stats.execMs), t.stats.completed + t.stats.failed, t.stats.totalExecMs / 1000);
     }
   });
-  m.summary('task_jitter_seconds', 'Start jitter per task: actual start - scheduled start (quantile 1 is the max).', ['task'], (add, scrape) => {
+  m.summary('task_jitter_seconds', 'Start jitter per task: actual start - scheduled start (quantile 1 is the max).', ['task'], CORE_QUANTILES, (add, scrape) => {
     for (const t of scrape.description?.tasks ?? []) add({ task: task.label(t.name) }, quantilesOf(t.stats.jitterMs), t.stats.runs);
   });
   m.gauge('tasks', 'Registered tasks by state.', ['state'], (add, scrape) => {

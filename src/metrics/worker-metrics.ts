@@ -7,7 +7,7 @@
 import { WORKER_STATES } from '../monitor/sources.js';
 import type { Add, MetricFactory } from './define.js';
 import type { Scrape, ScrapedWorker } from './scrape.js';
-import { quantilesOf } from './task-metrics.js';
+import { CORE_QUANTILES, quantilesOf } from './task-metrics.js';
 
 export function registerWorkerMetrics(m: MetricFactory): void {
   const budget = m.reader.budgets.worker;
@@ -34,7 +34,7 @@ export function registerWorkerMetrics(m: MetricFactory): void {
   m.counter('ring_delivered_total', 'Data-plane payloads handed to consumers.', ['worker'], eachWorker((add, worker, w) => add({ worker }, w.data.delivered)));
   m.counter('ring_dropped_total', 'Data-plane payloads lost: overwritten, refused when full, or torn.', ['worker'], eachWorker((add, worker, w) => add({ worker }, w.data.dropped)));
   m.gauge('ring_depth', 'Data-plane payloads waiting to be delivered.', ['worker'], eachWorker((add, worker, w) => add({ worker }, w.data.depth)));
-  m.summary('ring_latency_seconds', 'Data-plane publish-to-delivery latency (quantile 1 is the max).', ['worker'], (add, scrape) => {
+  m.summary('ring_latency_seconds', 'Data-plane publish-to-delivery latency (quantile 1 is the max).', ['worker'], CORE_QUANTILES, (add, scrape) => {
     for (const w of scrape.workers) add({ worker: budget.label(w.name) }, quantilesOf(w.data.latencyMs));
   });
 }

@@ -92,6 +92,13 @@ test('the scraped text parses and agrees with describe(), summary(), latency.sta
   assert.equal(valueOf(families, 'tactus_monitor_stale_workers'), 1);
   assert.equal(typeof valueOf(families, 'tactus_event_loop_delay_p99_seconds'), 'number');
   assert.equal(valueOf(families, 'tactus_shutdown_requested', { flag: 'terminate' }), 0);
+
+  // The JSON shape (registry.getMetricsAsJSON) carries the same figures with merged labels.
+  const json = await registry.getMetricsAsJSON();
+  const duration = json.find((m) => m.name === 'tactus_task_run_duration_seconds')!;
+  assert.equal(String(duration.type), 'summary');
+  const p99 = duration.values.find((v) => v.labels.task === 'slow.loop' && v.labels.quantile === 0.99)!;
+  assert.equal(p99.value, slow.stats.execMs.p99 / 1000);
   await stopRig(r);
 });
 
