@@ -9,7 +9,7 @@
 export interface TelemetrySocket {
   readonly bufferedAmount: number;
   readonly readyState: number;
-  send(data: string): void;
+  send(data: string | Buffer, options: { binary: boolean }): void;
   close(code?: number, reason?: string): void;
   terminate(): void;
 }
@@ -37,15 +37,18 @@ export class TelemetryClient {
     return this.#dropped;
   }
 
-  /** Queue `text` unless the socket is closed or over its buffer cap (then drop the client). */
-  send(text: string): boolean {
+  /**
+   * Queue a text frame unless the socket is closed or over its buffer cap (then drop the client).
+   * A frame fanned out to many clients is passed as one pre-encoded Buffer, encoded once for all.
+   */
+  send(text: string | Buffer): boolean {
     if (this.#dropped || this.socket.readyState !== OPEN) return false;
     if (this.socket.bufferedAmount > this.#maxBufferedBytes) {
       this.#dropped = true;
       this.socket.terminate();
       return false;
     }
-    this.socket.send(text);
+    this.socket.send(text, { binary: false });
     return true;
   }
 

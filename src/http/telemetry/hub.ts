@@ -1,8 +1,9 @@
 /**
  * The telemetry fan-out (seeds 000 and 002): one timer, ticking only while someone subscribes.
  * Clients are grouped by topic and by rate (a rate is a whole number of ticks); on each tick a due
- * group's message is built and serialised ONCE and the same string is queued on every socket of
- * the group, so 50 clients cost one `describe()` and one `JSON.stringify` per tick, not 50.
+ * group's message is built and serialised ONCE and the same bytes are queued on every socket of
+ * the group, so 50 clients cost one `describe()`, one `JSON.stringify` and one UTF-8 encoding per
+ * tick, not 50.
  * Sources are read at most once per tick. Sends never wait (see `TelemetryClient`).
  */
 import type { SchedulerDescription } from '../../scheduler/describe.js';
@@ -205,7 +206,8 @@ export class TelemetryHub {
         if (topic !== EVENTS_TOPIC && tick % divisor !== 0) continue;
         const frame = this.#frame(topic, divisor, tick);
         if (frame === undefined) continue;
-        for (const client of group) this.#send(client, frame);
+        const bytes = Buffer.from(frame);
+        for (const client of group) this.#send(client, bytes);
       }
     }
   }
@@ -272,7 +274,7 @@ export class TelemetryHub {
     return (this.#cache[key] ??= build());
   }
 
-  #send(client: TelemetryClient, frame: string): void {
+  #send(client: TelemetryClient, frame: string | Buffer): void {
     const wasDropped = client.dropped;
     if (client.send(frame)) this.#framesSent++;
     else if (!wasDropped && client.dropped) this.#slowDropped++;
