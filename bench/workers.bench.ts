@@ -9,9 +9,10 @@
  *    setInterval(1 ms) on the main thread, idle and saturated (lateness = gap - 1 ms), and the
  *    seeds' Python asyncio loop idle (bench/asyncio_reference.py, when python3 is present).
  * 2. Hang detection at 100 ms heartbeats (kill after 5 missed): a worker wedges inside a command;
- *    time from the request to the `exit` event, thread and process; and restart-to-running after
- *    each kill (backoff fixed at 100 ms here).
- * 3. False kills: the parent's event loop blocked for 1 s, repeatedly, with a thread and a process
+ *    time from the request to the `exit` event, thread and process.
+ * 3. Restart after a crash (SIGKILL / terminate from outside): crash -> exit seen, exit -> running
+ *    again (backoff fixed at 100 ms), on the built package when present.
+ * 4. False kills: the parent's event loop blocked for 1 s, repeatedly, with a thread and a process
  *    worker beating at 100 ms.
  *
  * Run: node --expose-gc --import tsx bench/workers.bench.ts   (about 90 s)
@@ -19,12 +20,24 @@
  */
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { WorkerManager } from '../src/workers/index.js';
+import { existsSync } from 'node:fs';
+import { WorkerManager, type Launcher, type WorkerConnection } from '../src/workers/index.js';
+import { defaultLauncher } from '../src/workers/launch/launcher.js';
 import { machineLine, sleep } from './lib/machine.js';
 import { summarize, type Summary } from './lib/stats.js';
 import { markdownTable, pct, ratio, us } from './lib/table.js';
 
 type LoopWorker = typeof import('./workers/loop-worker.js').default;
+
+/** The built package when present (production start-up), else the sources. */
+const DIST = new URL('../dist/workers/index.js', import.meta.url);
+const workers = existsSync(DIST)
+  ? {
+      ...((await import(DIST.href)) as typeof import('../src/workers/index.js')),
+      launch: ((await import(new URL('../dist/workers/launch/launcher.js', import.meta.url).href)) as typeof import('../src/workers/launch/launcher.js')).defaultLauncher,
+      fromDist: true,
+    }
+  : { ...(await import('../src/workers/index.js')), launch: defaultLauncher, fromDist: false };
 
 const WINDOW_MS = Number(process.env.BENCH_WORKERS_WINDOW_MS ?? 4000);
 const TRIALS = Number(process.env.BENCH_WORKERS_TRIALS ?? 25);
@@ -106,42 +119,82 @@ function pythonAsyncio(): LoopResult | undefined {
 interface DetectionResult {
   isolation: 'thread' | 'process';
   detect: Summary;
-  restart: Summary;
   exits: string[];
 }
 
-/** Wedge the worker inside a command, TRIALS times; time request -> exit (hung) and exit -> running again. */
+/** A manager whose backoff stays at 100 ms and whose budget never runs out, for repeated failures. */
+function trialManager(): WorkerManager {
+  return new WorkerManager({ heartbeatMs: 100, backoff: { initialMs: 100, factor: 1 }, restartBudget: { maxRestarts: 10_000 } });
+}
+
+function nextExit(manager: WorkerManager): Promise<{ at: number; reason: string }> {
+  return new Promise((resolve) => manager.once('exit', (event) => resolve({ at: performance.now(), reason: event.reason })));
+}
+
+/** Wedge the worker inside a command, `trials` times; time from the request to the `exit` (hung). */
 async function hangDetection(isolation: 'thread' | 'process', trials: number): Promise<DetectionResult> {
-  const manager = new WorkerManager({
-    heartbeatMs: 100,
-    backoff: { initialMs: 100, factor: 1 },
-    restartBudget: { maxRestarts: 10_000 },
-  });
+  const manager = trialManager();
   const detect: number[] = [];
-  const restart: number[] = [];
   const exits = new Set<string>();
   try {
     const handle = manager.spawn<LoopWorker>({ name: 'wedge', module: LOOP_WORKER, isolation, config: { periodMs: 1 } });
     await handle.ready();
     for (let i = 0; i < trials; i++) {
-      await sleep(200);
-      const exited = new Promise<number>((resolve) => {
-        manager.once('exit', (event) => {
-          exits.add(event.reason);
-          resolve(performance.now());
-        });
-      });
+      await sleep(150);
+      const exited = nextExit(manager);
       const sent = performance.now();
       void handle.request('hang', undefined, { timeoutMs: 60_000 }).catch(() => undefined);
-      const exitAt = await exited;
-      detect.push(exitAt - sent);
+      const exit = await exited;
+      exits.add(exit.reason);
+      detect.push(exit.at - sent);
       await handle.ready();
-      restart.push(performance.now() - exitAt);
     }
   } finally {
     await manager.stop();
   }
-  return { isolation, detect: summarize(detect), restart: summarize(restart), exits: [...exits] };
+  return { isolation, detect: summarize(detect), exits: [...exits] };
+}
+
+interface RestartResult {
+  isolation: 'thread' | 'process';
+  exitSeen: Summary;
+  running: Summary;
+}
+
+/**
+ * Crash a worker `trials` times (SIGKILL for a process, `worker.terminate()` from outside for a
+ * thread) and time the crash -> `exit` event, and `exit` -> running again (backoff 100 ms, then a
+ * fresh start: ready is sent right after the new loop runner's first step, its first beat). Runs
+ * the built package (dist/) with plain `node` workers when it exists: production start-up, no tsx.
+ */
+async function restartAfterCrash(isolation: 'thread' | 'process', trials: number): Promise<RestartResult> {
+  const connections: WorkerConnection[] = [];
+  const launcher: Launcher = (request, events) => {
+    const connection = workers.launch(request, events);
+    connections.push(connection);
+    return connection;
+  };
+  const manager = new workers.WorkerManager({ heartbeatMs: 100, backoff: { initialMs: 100, factor: 1 }, restartBudget: { maxRestarts: 10_000 }, launcher });
+  const exitSeen: number[] = [];
+  const running: number[] = [];
+  try {
+    const handle = manager.spawn({ name: 'crashy', ...workers.dummyFtSensor, isolation, ...(workers.fromDist ? { execArgv: [] } : {}) });
+    await handle.ready();
+    for (let i = 0; i < trials; i++) {
+      await sleep(150);
+      const exited = nextExit(manager as unknown as WorkerManager);
+      const crashedAt = performance.now();
+      if (isolation === 'process') process.kill(handle.pid!, 'SIGKILL');
+      else connections.at(-1)!.kill();
+      const exit = await exited;
+      await handle.ready();
+      exitSeen.push(exit.at - crashedAt);
+      running.push(performance.now() - exit.at);
+    }
+  } finally {
+    await manager.stop();
+  }
+  return { isolation, exitSeen: summarize(exitSeen), running: summarize(running) };
 }
 
 /** Block the parent's event loop for 1 s, `rounds` times, with beating workers: count kills. */
@@ -196,24 +249,32 @@ console.log(markdownTable(['loop', 'runs', 'p50 µs', 'p99 µs', 'max µs', 'p99
 console.log('\nCPU of worker rows: the worker thread alone; setInterval idle: the whole process; saturated: not meaningful (the main thread spins).');
 
 const detections = [await hangDetection('thread', TRIALS), await hangDetection('process', Math.max(5, Math.round(TRIALS / 2)))];
-console.log('\n### Hang detection at 100 ms heartbeats (kill after 5 missed) and restart\n');
+console.log('\n### Hang detection at 100 ms heartbeats (kill after 5 missed)\n');
 console.log(
   markdownTable(
-    ['isolation', 'trials', 'detect p50 ms', 'detect p99 ms', 'detect max ms', 'restart-to-running p50 ms', 'p99 ms', 'max ms', 'exit reasons'],
-    detections.map((d) => [
-      d.isolation,
-      d.detect.count,
-      d.detect.p50.toFixed(1),
-      d.detect.p99.toFixed(1),
-      d.detect.max.toFixed(1),
-      d.restart.p50.toFixed(1),
-      d.restart.p99.toFixed(1),
-      d.restart.max.toFixed(1),
-      d.exits.join(', '),
+    ['isolation', 'trials', 'p50 ms', 'p99 ms', 'max ms', 'exit reason'],
+    detections.map((d) => [d.isolation, d.detect.count, d.detect.p50.toFixed(1), d.detect.p99.toFixed(1), d.detect.max.toFixed(1), d.exits.join(', ')]),
+  ),
+);
+console.log('\nFrom the request that wedges the worker to its `exit`; silence counts from the last beat, so a process (beats every 100 ms) can be killed under 500 ms after the wedge.');
+
+const restarts = [await restartAfterCrash('thread', TRIALS), await restartAfterCrash('process', Math.max(5, Math.round(TRIALS / 2)))];
+console.log(`\n### Restart after a crash (backoff 100 ms; ${workers.fromDist ? 'built package, plain node workers' : 'sources under tsx: run npm run build first for production figures'})\n`);
+console.log(
+  markdownTable(
+    ['isolation', 'trials', 'crash -> exit seen p50 ms', 'p99 ms', 'exit -> running p50 ms', 'p99 ms', 'max ms', 'p99 - backoff ms'],
+    restarts.map((r) => [
+      r.isolation,
+      r.running.count,
+      r.exitSeen.p50.toFixed(1),
+      r.exitSeen.p99.toFixed(1),
+      r.running.p50.toFixed(1),
+      r.running.p99.toFixed(1),
+      r.running.max.toFixed(1),
+      (r.running.p99 - 100).toFixed(1),
     ]),
   ),
 );
-console.log('\nDetect = request that wedges the worker -> `exit` (hung); restart = `exit` -> running again, backoff 100 ms included.');
 
 const blocked = await falseKills(5);
 console.log(`\n### Parent event loop blocked for 1 s, ${blocked.rounds} times, one thread and one process worker beating at 100 ms\n`);

@@ -73,6 +73,11 @@ export interface LoopDefinition<State = unknown, Config = unknown> {
   run(ctx: LoopContext<State, Config>): void | Promise<void>;
 }
 
+/**
+ * A command's handler. It runs on the worker's thread between loop runs: keep it short, or make it
+ * async. A handler that blocks the thread for `killAfterBeats` heartbeats stops the heartbeat too,
+ * and the worker is killed as hung. The result must be JSON (undefined becomes null).
+ */
 export type CommandHandler<State = unknown, Config = unknown, In = unknown, Out = unknown> = (
   payload: In,
   ctx: WorkerContext<State, Config>,
