@@ -12,22 +12,12 @@ import type { Registry } from 'prom-client';
 import { z } from 'zod';
 import { parseOrThrow } from '../validation.js';
 import { createFactory } from './define.js';
-import { LabelBudget } from './label-budget.js';
-import { registerMonitorMetrics } from './monitor-metrics.js';
-import { registerSchedulerMetrics } from './scheduler-metrics.js';
-import { ScrapeReader, type MetricsSources } from './scrape.js';
-import { registerTaskMetrics } from './task-metrics.js';
-import { registerWorkerMetrics } from './worker-metrics.js';
+import { createReader, hasMethod, labelLimitsShape, metricPrefix, registerFamilies, sourcesShape, type LabelLimits } from './families.js';
+import type { MetricsSources } from './scrape.js';
 
-export interface RegisterMetricsOptions {
+export interface RegisterMetricsOptions extends LabelLimits {
   /** Prefix of every metric name; default `'tactus_'`. */
   prefix?: string;
-  /** Distinct `task` label values at most; default 1000. Further tasks are summed under `task="_other"`. */
-  maxTasks?: number;
-  /** Distinct `worker` label values at most; default 256. */
-  maxWorkers?: number;
-  /** Distinct `queue` (and `category`) label values at most; default 64. */
-  maxQueues?: number;
 }
 
 export interface RegisteredMetrics {
@@ -37,43 +27,18 @@ export interface RegisteredMetrics {
   unregister(): void;
 }
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
-const hasMethod = (name: string) => (v: unknown): boolean => isObject(v) && typeof v[name] === 'function';
-
-const sourcesSchema = z.strictObject({
-  scheduler: z.custom<NonNullable<MetricsSources['scheduler']>>(hasMethod('describe'), 'must have describe()').optional(),
-  workers: z.array(z.custom<NonNullable<MetricsSources['workers']>[number]>(hasMethod('list'), 'must have list()')).optional(),
-  monitor: z.custom<NonNullable<MetricsSources['monitor']>>(hasMethod('snapshot'), 'must have snapshot()').optional(),
-});
-
-const registrySchema = z.custom<Registry>(hasMethod('registerMetric'), 'must be a prom-client Registry');
-
-const cap = z.number().int().min(1).max(100_000);
-const optionsSchema = z.strictObject({
-  prefix: z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, 'must be a Prometheus name prefix (letters, digits, _)').max(64).optional(),
-  maxTasks: cap.optional(),
-  maxWorkers: cap.optional(),
-  maxQueues: cap.optional(),
+const argumentsSchema = z.strictObject({
+  registry: z.custom<Registry>(hasMethod('registerMetric'), 'must be a prom-client Registry'),
+  sources: z.strictObject(sourcesShape),
+  options: z.strictObject({ prefix: metricPrefix.optional(), ...labelLimitsShape }),
 });
 
 export function registerMetrics(registry: Registry, sources: MetricsSources, options: RegisterMetricsOptions = {}): RegisteredMetrics {
-  parseOrThrow(z.strictObject({ registry: registrySchema }), { registry }, 'registerMetrics');
-  parseOrThrow(sourcesSchema, sources, 'registerMetrics');
-  const parsed = parseOrThrow(optionsSchema, options, 'registerMetrics');
-  const queues = parsed.maxQueues ?? 64;
-  const reader = new ScrapeReader(sources, {
-    task: new LabelBudget(parsed.maxTasks ?? 1000),
-    worker: new LabelBudget(parsed.maxWorkers ?? 256),
-    queue: new LabelBudget(queues),
-    category: new LabelBudget(queues),
-  });
+  parseOrThrow(argumentsSchema, { registry, sources, options }, 'registerMetrics');
   const names: string[] = [];
-  const factory = createFactory(registry, parsed.prefix ?? 'tactus_', reader, names);
+  const factory = createFactory(registry, options.prefix ?? 'tactus_', createReader(sources, options), names);
   try {
-    registerTaskMetrics(factory);
-    registerSchedulerMetrics(factory);
-    registerWorkerMetrics(factory);
-    registerMonitorMetrics(factory);
+    registerFamilies(factory);
   } catch (error) {
     for (const name of names) registry.removeSingleMetric(name);
     throw error;
