@@ -13,12 +13,14 @@
  *   the oldest slot. The consumer notices it was lapped (write - read > slots, or a slot whose
  *   stamp moved on), skips ahead and counts the skipped records as dropped. With 'reject' the
  *   producer compares against the read index and refuses the record (counted, `push` returns false).
- * - Each slot is a seqlock: the producer stamps `begin = seq`, writes the record, stamps `end = seq`,
- *   then publishes the write index. The consumer checks `end == seq`, copies the record into a
- *   private scratch area, then checks `begin == seq` again; a mismatch means the producer was
- *   overwriting the slot meanwhile, so the record is dropped, never delivered torn. A producer
- *   killed mid-write never published its record, so nothing half-written is ever read as valid.
- *   (Stamps are Atomics; on x86-64 stores and loads keep program order, which the seqlock needs.)
+ * - Under 'drop-oldest' each slot is a seqlock: the producer stamps `begin = seq`, writes the
+ *   record, stamps `end = seq`, then publishes the write index. The consumer checks `end == seq`,
+ *   copies the record into a private scratch area, then checks `begin == seq` again; a mismatch
+ *   means the producer was overwriting the slot meanwhile, so the record is dropped, never
+ *   delivered torn. (Stamps are Atomics; on x86-64 stores and loads keep program order, which the
+ *   seqlock needs.) Under 'reject' the producer never writes a slot the consumer has not released,
+ *   so it skips the stamps. Either way a producer killed mid-write never published its record, so
+ *   nothing half-written is ever read as valid.
  * - Exact counters: produced = write - startSeq; consumed and dropped are the consumer's; depth is
  *   what is left in the ring. produced = consumed + dropped + depth at every snapshot taken on the
  *   consumer's thread (records overwritten but not yet noticed count as dropped already).
@@ -249,12 +251,13 @@ export class SharedRing {
     }
     const word = HEADER_BYTES / 4 + (seq & this.#mask) * this.#strideWords;
     const stamp = seq | 0;
-    Atomics.store(words, word + S_BEGIN, stamp);
+    const stamped = !this.#reject; // 'reject' never overwrites an unread slot: no seqlock needed
+    if (stamped) Atomics.store(words, word + S_BEGIN, stamp);
     words[word + S_LENGTH] = length;
     words[word + S_TYPE] = type;
     this.#f64[(word >> 1) + 2] = ts;
     this.#u8.set(data, (word << 2) + SLOT_HEADER_BYTES);
-    Atomics.store(words, word + S_END, stamp);
+    if (stamped) Atomics.store(words, word + S_END, stamp);
     const next = seq + 1;
     n[N_WRITE] = next;
     if ((next & EPOCH_MASK) === 0) publishWide(words, H_WRITE, n, N_WRITE);
@@ -281,9 +284,10 @@ export class SharedRing {
       }
       const word = HEADER_BYTES / 4 + (seq & this.#mask) * this.#strideWords;
       const stamp = seq | 0;
+      const stamped = !this.#reject;
       // `end` moved on: the producer lapped us since the write index was read, or is committing a
       // newer record into this slot. This record is gone; re-reading the index skips the rest.
-      if (Atomics.load(words, word + S_END) !== stamp) {
+      if (stamped && Atomics.load(words, word + S_END) !== stamp) {
         this.#skip(1);
         n[N_WRITTEN_SEEN] = n[N_READ]!;
         continue;
@@ -300,7 +304,7 @@ export class SharedRing {
         this.#u8.copyWithin(this.#scratch, from, from + length);
       }
       // `begin` moved on: the producer overwrote the slot while we copied; the copy may be torn.
-      if (Atomics.load(words, word + S_BEGIN) !== stamp || length >>> 0 > this.slotBytes) {
+      if ((stamped && Atomics.load(words, word + S_BEGIN) !== stamp) || length >>> 0 > this.slotBytes) {
         this.#skip(1);
         n[N_WRITTEN_SEEN] = n[N_READ]!;
         continue;

@@ -1,0 +1,521 @@
+/**
+ * Data plane (issue 4): how many 64-byte payloads per second cross from a worker to the parent,
+ * how late they arrive, and what the process pipe carries.
+ *
+ * 1. Throughput, worker thread -> main thread, 64-byte payloads, side by side in one run:
+ *    - `SharedRing` push/shift, 4096 slots, the main thread spinning on `shift`: 'reject' (the
+ *      producer retries when full: nothing is lost, msgs/s is delivered msgs/s) and 'drop-oldest'
+ *      (the producer never waits; what the consumer cannot take is dropped, counted). Sequence
+ *      numbers start just below 2^32 so the run crosses the 32-bit index wrap.
+ *    - the same through the API a user sees: `RingPayloadWriter.publish` -> `PayloadReader.poll`
+ *      (type names, owned copies: one object and one copy per payload).
+ *    - `postMessage` (structured clone), with a credit window so the queue stays bounded: of a
+ *      WorkerPayload-shaped object `{ ts, seq, type, data }` (what the ring carries), and of the bare
+ *      64-byte Uint8Array (the cheapest possible message).
+ *    Each runs a warm-up first (1M messages), then 3 windows of WINDOW_MS (best and median shown:
+ *    the machine is shared); GC counts are taken in BOTH threads over the measured windows with
+ *    `v8.GCProfiler` (0 = the hot path allocated nothing). When full, the producer naps 20 us; when
+ *    empty 256 times in a row, the consumer does, so neither burns a core the other one needs.
+ * 2. One-way latency at 4,000 payloads/s for 2 s: the worker paces itself (spin until the next
+ *    250 us slot) and stamps `payloadNow()`; the main thread waits on its event loop and records
+ *    `payloadNow() - ts`: the raw ring with `waitAsync`, `for await` over `PayloadReader.payloads()`,
+ *    and postMessage.
+ * 3. Process pipe: a child process publishes through `FramedPayloadWriter` on fd 4 ('reject', it
+ *    waits a turn when the pipe is full) for WINDOW_MS per payload size; the parent decodes with
+ *    `FramedPayloadSource` + `PayloadReader`. Beside it, the child's IPC channel (`process.send`
+ *    of JSON with base64 data), the JSON control plane's way.
+ *
+ * Run: node --expose-gc --import tsx bench/ring.bench.ts   [BENCH_RING_MS=1000] [BENCH_RING_SECTIONS=throughput,latency,pipe]
+ * Allocation check by hand: BENCH_RING_SECTIONS=ring node --trace-gc --import tsx bench/ring.bench.ts
+ * runs only the SharedRing row; Scavenge lines then come from start-up and the warm-up only.
+ */
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import type { Readable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
+import { GCProfiler } from 'node:v8';
+import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
+import { SharedRing, type OverflowPolicy } from '../src/queue/ring-buffer.js';
+import { FramedPayloadSource } from '../src/workers/data-plane/framed-source.js';
+import { FramedPayloadWriter } from '../src/workers/data-plane/framed-writer.js';
+import { PayloadReader } from '../src/workers/data-plane/payload-reader.js';
+import { RingPayloadSource, RingPayloadWriter, createRingChannel, type RingChannelInit } from '../src/workers/data-plane/ring-channel.js';
+import type { WorkerPayload } from '../src/workers/data-plane/payload.js';
+import { payloadNow } from '../src/workers/data-plane/timeline.js';
+import { collectGarbage, machineLine } from './lib/machine.js';
+import { SampleBuffer, summarize, type Summary } from './lib/stats.js';
+import { markdownTable, ratio, us } from './lib/table.js';
+
+const WINDOW_MS = Number(process.env.BENCH_RING_MS ?? 1000);
+const PAYLOAD_BYTES = 64;
+const LATENCY_RATE = 4000;
+const LATENCY_MS = 2000;
+const PIPE_SIZES = [64, 4096, 640 * 480];
+const thisFile = fileURLToPath(import.meta.url);
+
+// Control words shared with a producer thread.
+const C_READY = 0; // producer started
+const C_CONSUMED = 1; // postMessage: parent's consumed count (credits)
+const C_DONE = 2; // producer finished
+const C_STOP = 3; // parent: stop producing
+const C_NAP = 4; // never set: a word to sleep on
+const NAP_MS = 0.02;
+
+/** What the postMessage peer sends: the bare bytes, or a WorkerPayload object ({ ts, seq, type, data }) as the ring carries. */
+type PostShape = 'bytes' | 'payload';
+
+type Role =
+  | { role: 'ring'; ring: SharedArrayBuffer; control: SharedArrayBuffer; warmUp: number }
+  | { role: 'payload'; init: RingChannelInit; control: SharedArrayBuffer; warmUp: number }
+  | { role: 'post'; control: SharedArrayBuffer; warmUp: number; window: number; shape: PostShape }
+  | { role: 'paced-ring'; init: RingChannelInit; control: SharedArrayBuffer; rate: number; durationMs: number }
+  | { role: 'paced-post'; control: SharedArrayBuffer; rate: number; durationMs: number };
+
+/**
+ * Counts GC events from now on, in the calling thread. `v8.GCProfiler` records them synchronously,
+ * so it also works in a thread that spins without yielding (a `gc` PerformanceObserver would
+ * only hear about them on the next event-loop turn).
+ */
+function gcCounter(): () => number {
+  const profiler = new GCProfiler();
+  profiler.start();
+  return () => profiler.stop()?.statistics.length ?? 0;
+}
+
+function startProducer(data: Role): { worker: Worker; control: Int32Array; exited: Promise<unknown> } {
+  const bootstrap = `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(import.meta.url)}); })`;
+  const worker = new Worker(bootstrap, { eval: true, workerData: data });
+  worker.on('error', (error) => {
+    console.error(error);
+    process.exit(1);
+  });
+  return { worker, control: new Int32Array(data.control), exited: once(worker, 'exit') };
+}
+
+// ---------------------------------------------------------------- producer threads
+
+function producerMain(data: Role): void {
+  const control = new Int32Array(data.control);
+  const payload = new Uint8Array(PAYLOAD_BYTES).fill(7);
+  Atomics.store(control, C_READY, 1);
+  Atomics.notify(control, C_READY);
+  let gcInMeasured = 0;
+  if (data.role === 'ring' || data.role === 'payload' || data.role === 'post') {
+    const publish = producerOf(data, payload);
+    let i = 0;
+    for (; i < data.warmUp; i++) publish(i);
+    const gc = gcCounter();
+    while (Atomics.load(control, C_STOP) === 0) {
+      for (const end = i + 4096; i < end; i++) publish(i);
+    }
+    gcInMeasured = gc();
+  } else {
+    const writer = data.role === 'paced-ring' ? new RingPayloadWriter(data.init) : undefined;
+    const view = new DataView(payload.buffer);
+    const periodMs = 1000 / data.rate;
+    const start = payloadNow() + 50;
+    const total = Math.floor((data.durationMs * data.rate) / 1000);
+    for (let k = 0; k < total; k++) {
+      const due = start + k * periodMs;
+      while (payloadNow() < due) {
+        // spin to the slot: the pacing itself must not add latency
+      }
+      const ts = payloadNow();
+      if (writer !== undefined) writer.publish('ft_sample', payload, ts);
+      else {
+        view.setFloat64(0, ts, true);
+        parentPort!.postMessage(payload);
+      }
+    }
+  }
+  parentPort!.postMessage({ gcInMeasured });
+  Atomics.store(control, C_DONE, 1);
+  Atomics.notify(control, C_DONE);
+}
+
+/**
+ * Full ('reject'): sleep a few tens of microseconds (a timed futex wait), then retry. Sleeping
+ * rather than spinning keeps the core free for the consumer when the machine is oversubscribed.
+ */
+function backOff(control: Int32Array): void {
+  Atomics.wait(control, C_NAP, 0, NAP_MS);
+}
+
+function producerOf(data: Role, payload: Uint8Array): (i: number) => void {
+  const control = new Int32Array(data.control);
+  if (data.role === 'ring') {
+    const ring = SharedRing.attach(data.ring);
+    return (i) => {
+      while (!ring.push(1, i, payload)) backOff(control);
+    };
+  }
+  if (data.role === 'payload') {
+    const writer = new RingPayloadWriter(data.init);
+    return (i) => {
+      while (!writer.publish('ft_sample', payload, i)) backOff(control);
+    };
+  }
+  if (data.role !== 'post') throw new Error('not a throughput role');
+  const { window, shape } = data;
+  return (i) => {
+    for (let consumed = Atomics.load(control, C_CONSUMED); i - consumed > window; consumed = Atomics.load(control, C_CONSUMED)) {
+      Atomics.wait(control, C_CONSUMED, consumed, 5);
+    }
+    parentPort!.postMessage(shape === 'bytes' ? payload : { ts: i, seq: i, type: 'ft_sample', data: payload });
+  };
+}
+
+// ---------------------------------------------------------------- throughput
+
+interface Throughput {
+  name: string;
+  /** msgs/s of each measured window. */
+  windows: number[];
+  gcProducer: number;
+  gcConsumer: number;
+  note: string;
+}
+
+const best = (t: Throughput): number => Math.max(...t.windows);
+const median = (t: Throughput): number => [...t.windows].sort((a, b) => a - b)[Math.floor(t.windows.length / 2)]!;
+
+async function waitReady(control: Int32Array): Promise<void> {
+  while (Atomics.load(control, C_READY) === 0) await new Promise((resolve) => setImmediate(resolve));
+}
+
+const WARM_UP = 1_000_000;
+const WINDOWS = 3;
+const IDLE_SPINS = 256;
+
+/**
+ * Run `take` (false when nothing was ready) through a warm-up, then WINDOWS windows of WINDOW_MS;
+ * then stop the producer and drain. After IDLE_SPINS empty takes in a row the consumer naps
+ * (a timed futex wait), so a descheduled producer gets the core back. Returns msgs/s per window.
+ */
+async function spinWindows(control: Int32Array, take: () => boolean, drained: () => boolean): Promise<{ windows: number[]; gcConsumer: number }> {
+  await waitReady(control);
+  let idle = 0;
+  const step = (): boolean => {
+    if (take()) {
+      idle = 0;
+      return true;
+    }
+    if (++idle >= IDLE_SPINS) {
+      idle = 0;
+      Atomics.wait(control, C_NAP, 0, NAP_MS);
+    }
+    return false;
+  };
+  for (let received = 0; received < WARM_UP; ) if (step()) received++;
+  const gc = gcCounter();
+  const windows: number[] = [];
+  for (let w = 0; w < WINDOWS; w++) {
+    const t0 = performance.now();
+    const until = t0 + WINDOW_MS;
+    let msgs = 0;
+    do {
+      for (let k = 0; k < 4096; k++) if (step()) msgs++;
+    } while (performance.now() < until);
+    windows.push(msgs / ((performance.now() - t0) / 1000));
+  }
+  const gcConsumer = gc();
+  Atomics.store(control, C_STOP, 1);
+  while (Atomics.load(control, C_DONE) === 0 || !drained()) step();
+  return { windows, gcConsumer };
+}
+
+async function ringThroughput(overflow: OverflowPolicy): Promise<Throughput> {
+  const startSeq = 2 ** 32 - 1_500_000; // the warm-up ends just before the 32-bit wrap
+  const ring = SharedRing.create({ slots: 4096, slotBytes: PAYLOAD_BYTES, overflow, startSeq });
+  const control = new Int32Array(new SharedArrayBuffer(32));
+  const producer = startProducer({ role: 'ring', ring: ring.buffer, control: control.buffer, warmUp: WARM_UP });
+  const report = once(producer.worker, 'message');
+  // Checked per record without allocating: a closure variable above 2^31 would box on every write.
+  const check = new Float64Array(3); // [last seq, corrupt count, out of order]
+  check[0] = startSeq - 1;
+  const take = (): boolean => {
+    const record = ring.shift();
+    if (record === undefined) return false;
+    if (record.data.length !== PAYLOAD_BYTES || record.data[63] !== 7) check[1]! += 1;
+    if (record.seq <= check[0]! || (overflow === 'reject' && record.seq !== check[0]! + 1)) check[2]! += 1;
+    check[0] = record.seq;
+    return true;
+  };
+  const { windows, gcConsumer } = await spinWindows(control, take, () => ring.counters().depth === 0);
+  const [{ gcInMeasured }] = (await report) as [{ gcInMeasured: number }];
+  await producer.exited;
+  const counters = ring.counters();
+  const exact = counters.produced === counters.consumed + counters.dropped && counters.depth === 0;
+  const ok = check[1] === 0 && check[2] === 0 && exact && (overflow === 'drop-oldest' || counters.dropped === 0);
+  const outcome = overflow === 'reject' ? `refused then retried ${counters.rejected}` : `dropped ${counters.dropped} (consumer slower)`;
+  return {
+    name: `SharedRing push/shift, '${overflow}'`,
+    windows,
+    gcProducer: gcInMeasured,
+    gcConsumer,
+    note: `${ok ? 'in order, intact, exact counters' : 'MISMATCH'}; ${counters.produced} records, seqs ${startSeq}..${check[0]} (across 2^32); ${outcome}`,
+  };
+}
+
+async function payloadThroughput(): Promise<Throughput> {
+  const init = createRingChannel({ slots: 4096, slotBytes: PAYLOAD_BYTES, overflow: 'reject' });
+  const reader = new PayloadReader();
+  reader.attach(new RingPayloadSource(init));
+  const control = new Int32Array(new SharedArrayBuffer(32));
+  const producer = startProducer({ role: 'payload', init, control: control.buffer, warmUp: WARM_UP });
+  const report = once(producer.worker, 'message');
+  const take = (): boolean => reader.poll() !== undefined;
+  const { windows, gcConsumer } = await spinWindows(control, take, () => reader.counters().depth === 0);
+  const [{ gcInMeasured }] = (await report) as [{ gcInMeasured: number }];
+  await producer.exited;
+  const counters = reader.counters();
+  return {
+    name: 'RingPayloadWriter -> PayloadReader.poll',
+    windows,
+    gcProducer: gcInMeasured,
+    gcConsumer,
+    note: `${counters.dropped === 0 ? 'all delivered' : 'MISMATCH'}; a WorkerPayload object + owned copy each (GC expected)`,
+  };
+}
+
+async function postMessageThroughput(shape: PostShape): Promise<Throughput> {
+  const control = new Int32Array(new SharedArrayBuffer(32));
+  const warmUp = 100_000;
+  const producer = startProducer({ role: 'post', control: control.buffer, warmUp, window: 8192, shape });
+  const windows: number[] = [];
+  let received = 0;
+  let windowStart = 0;
+  let windowFrom = 0;
+  let stopGc: (() => number) | undefined;
+  let gcConsumer = 0;
+  const report = new Promise<{ gcInMeasured: number }>((resolve) => {
+    producer.worker.on('message', (message: Uint8Array | WorkerPayload | { gcInMeasured: number }) => {
+      if ('gcInMeasured' in message) {
+        resolve(message);
+        return;
+      }
+      received++;
+      if (received === warmUp) {
+        stopGc = gcCounter();
+        windowStart = performance.now();
+        windowFrom = received;
+      }
+      if ((received & 1023) !== 0) return;
+      Atomics.store(control, C_CONSUMED, received);
+      const now = performance.now();
+      if (stopGc === undefined || windows.length === WINDOWS || now < windowStart + WINDOW_MS) return;
+      windows.push((received - windowFrom) / ((now - windowStart) / 1000));
+      windowStart = now;
+      windowFrom = received;
+      if (windows.length === WINDOWS) {
+        gcConsumer = stopGc();
+        Atomics.store(control, C_STOP, 1);
+      }
+    });
+  });
+  const { gcInMeasured } = await report;
+  await producer.exited;
+  return {
+    name: shape === 'bytes' ? 'postMessage(Uint8Array(64))' : 'postMessage({ ts, seq, type, data })',
+    windows,
+    gcProducer: gcInMeasured,
+    gcConsumer,
+    note: 'structured clone per message; credit window 8192',
+  };
+}
+
+// ---------------------------------------------------------------- latency
+
+interface Latency {
+  name: string;
+  summary: Summary;
+}
+
+async function ringLatency(viaReader: boolean): Promise<Latency> {
+  const init = createRingChannel({ slots: 1024, slotBytes: PAYLOAD_BYTES });
+  const control = new Int32Array(new SharedArrayBuffer(16));
+  const samples = new SampleBuffer(Math.ceil((LATENCY_MS * LATENCY_RATE) / 1000) + 16);
+  const producer = startProducer({ role: 'paced-ring', init, control: control.buffer, rate: LATENCY_RATE, durationMs: LATENCY_MS });
+  const report = once(producer.worker, 'message');
+  if (viaReader) {
+    const reader = new PayloadReader();
+    reader.attach(new RingPayloadSource(init));
+    const finished = report.then(() => reader.close());
+    for await (const payload of reader.payloads()) samples.push(payloadNow() - payload.ts);
+    await finished;
+  } else {
+    const ring = SharedRing.attach(init.ring);
+    for (;;) {
+      const record = ring.shift();
+      if (record !== undefined) {
+        samples.push(payloadNow() - record.ts);
+        continue;
+      }
+      if (Atomics.load(control, C_DONE) === 1) break;
+      await ring.waitAsync(100);
+    }
+  }
+  await producer.exited;
+  return { name: viaReader ? 'for await PayloadReader.payloads()' : 'SharedRing + waitAsync', summary: summarize(samples.values()) };
+}
+
+async function postLatency(): Promise<Latency> {
+  const control = new Int32Array(new SharedArrayBuffer(16));
+  const samples = new SampleBuffer(Math.ceil((LATENCY_MS * LATENCY_RATE) / 1000) + 16);
+  const producer = startProducer({ role: 'paced-post', control: control.buffer, rate: LATENCY_RATE, durationMs: LATENCY_MS });
+  await new Promise<void>((resolve) => {
+    producer.worker.on('message', (message: Uint8Array | object) => {
+      if (message instanceof Uint8Array) samples.push(payloadNow() - new DataView(message.buffer, message.byteOffset).getFloat64(0, true));
+      else resolve();
+    });
+  });
+  await producer.exited;
+  return { name: 'postMessage', summary: summarize(samples.values()) };
+}
+
+// ---------------------------------------------------------------- process pipe
+
+interface PipeResult {
+  name: string;
+  size: number;
+  msgs: number;
+  perSecond: number;
+  mbPerSecond: number;
+  lost: number;
+}
+
+async function pipeRun(size: number, mode: 'frames' | 'ipc'): Promise<PipeResult> {
+  const child = spawn(process.execPath, ['--import', 'tsx', thisFile, 'pipe-child', mode, String(size), String(WINDOW_MS)], {
+    stdio: ['ignore', 'pipe', 'inherit', 'ipc', 'pipe'],
+  });
+  const exited = once(child, 'exit');
+  let out = '';
+  child.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  let msgs = 0;
+  let bytes = 0;
+  let t0 = 0;
+  let t1 = 0;
+  if (mode === 'frames') {
+    const reader = new PayloadReader();
+    reader.attach(new FramedPayloadSource(child.stdio[4] as Readable, { maxDataBytes: size }));
+    const finished = exited.then(() => reader.close());
+    for await (const payload of reader.payloads()) {
+      if (msgs === 0) t0 = performance.now();
+      msgs++;
+      bytes += payload.data.length;
+      t1 = performance.now();
+    }
+    await finished;
+  } else {
+    child.on('message', (message: { data: string }) => {
+      if (msgs === 0) t0 = performance.now();
+      msgs++;
+      bytes += Buffer.from(message.data, 'base64').length;
+      t1 = performance.now();
+    });
+    await exited;
+  }
+  const { sent } = JSON.parse(out) as { sent: number };
+  const seconds = (t1 - t0) / 1000;
+  return { name: mode === 'frames' ? 'framed pipe (fd 4)' : 'IPC process.send (JSON, base64)', size, msgs, perSecond: msgs / seconds, mbPerSecond: bytes / seconds / 1e6, lost: sent - msgs };
+}
+
+async function pipeChild(mode: string, size: number, durationMs: number): Promise<void> {
+  const data = new Uint8Array(size).fill(3);
+  const end = performance.now() + durationMs;
+  let sent = 0;
+  const turn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+  if (mode === 'frames') {
+    const writer = FramedPayloadWriter.open({ overflow: 'reject', maxDataBytes: size, maxQueuedBytes: Math.max(4 * 1024 * 1024, 2 * size + 1024) });
+    while (performance.now() < end) {
+      for (let i = 0; i < 256; i++) {
+        if (writer.publish('frame', data)) sent++;
+        else await turn();
+      }
+      await turn();
+    }
+    await writer.close();
+  } else {
+    const base64 = Buffer.from(data).toString('base64');
+    while (performance.now() < end) {
+      for (let i = 0; i < 256; i++) {
+        if (!process.send!({ seq: sent, ts: payloadNow(), type: 'frame', data: base64 })) await turn();
+        sent++;
+      }
+      await turn();
+    }
+    await new Promise((resolve) => process.send!({ seq: sent, ts: payloadNow(), type: 'frame', data: base64 }, resolve));
+    sent++;
+  }
+  process.stdout.write(`${JSON.stringify({ sent })}\n`);
+  process.disconnect?.();
+}
+
+// ---------------------------------------------------------------- main
+
+async function throughputSection(ringOnly: boolean): Promise<void> {
+  const rows = [await ringThroughput('reject')];
+  if (!ringOnly) {
+    for (const next of [() => ringThroughput('drop-oldest'), payloadThroughput, () => postMessageThroughput('payload'), () => postMessageThroughput('bytes')]) {
+      collectGarbage();
+      rows.push(await next());
+    }
+  }
+  const postPayload = rows[3] ?? rows[0]!;
+  const postBytes = rows[4] ?? rows[0]!;
+  console.log(`### Throughput, worker thread -> main thread, ${PAYLOAD_BYTES}-byte payloads, ${WINDOWS} windows of ${WINDOW_MS} ms\n`);
+  console.log(
+    markdownTable(
+      ['path', 'msgs/s (best window)', 'msgs/s (median)', 'median vs postMessage payload', 'median vs postMessage bytes', 'GC in producer', 'GC in consumer', 'note'],
+      rows.map((r) => [
+        r.name,
+        Math.round(best(r)).toLocaleString('en-US'),
+        Math.round(median(r)).toLocaleString('en-US'),
+        ratio(median(r), median(postPayload)),
+        ratio(median(r), median(postBytes)),
+        r.gcProducer,
+        r.gcConsumer,
+        r.note,
+      ]),
+    ),
+  );
+}
+
+async function latencySection(): Promise<void> {
+  const latencies = [await ringLatency(false), await ringLatency(true), await postLatency()];
+  console.log(`\n### One-way latency at ${LATENCY_RATE} msgs/s for ${LATENCY_MS / 1000} s (worker ts -> main thread, us)\n`);
+  console.log(
+    markdownTable(
+      ['path', 'samples', 'p50 us', 'p99 us', 'max us', 'p99 vs postMessage'],
+      latencies.map((l) => [l.name, l.summary.count, us(l.summary.p50, 1), us(l.summary.p99, 1), us(l.summary.max, 1), ratio(l.summary.p99, latencies[2]!.summary.p99)]),
+    ),
+  );
+}
+
+async function pipeSection(): Promise<void> {
+  const pipes: PipeResult[] = [];
+  for (const size of PIPE_SIZES) pipes.push(await pipeRun(size, 'frames'));
+  pipes.push(await pipeRun(PAYLOAD_BYTES, 'ipc'));
+  const frames64 = pipes[0]!;
+  console.log(`\n### Process data plane, child -> parent, ${WINDOW_MS / 1000} s per row\n`);
+  console.log(
+    markdownTable(
+      ['path', 'payload bytes', 'msgs', 'msgs/s', 'MB/s (payload)', 'lost', 'msgs/s vs framed 64 B'],
+      pipes.map((p) => [p.name, p.size, p.msgs, Math.round(p.perSecond).toLocaleString('en-US'), p.mbPerSecond.toFixed(1), p.lost, ratio(p.perSecond, frames64.perSecond)]),
+    ),
+  );
+}
+
+async function main(): Promise<void> {
+  const sections = (process.env.BENCH_RING_SECTIONS ?? 'throughput,latency,pipe').split(',');
+  console.log('## Data plane (issue 4): ring, postMessage, process pipe\n');
+  console.log(`${machineLine()}; window ${WINDOW_MS} ms\n`);
+  if (sections.includes('ring')) await throughputSection(true);
+  if (sections.includes('throughput')) await throughputSection(false);
+  if (sections.includes('latency')) await latencySection();
+  if (sections.includes('pipe')) await pipeSection();
+}
+
+if (process.argv[2] === 'pipe-child') await pipeChild(process.argv[3] ?? 'frames', Number(process.argv[4]), Number(process.argv[5]));
+else if (isMainThread) await main();
+else producerMain(workerData as Role);
