@@ -3,7 +3,8 @@
  *
  * Kinds decide only WHEN releases happen (`arm`, `onTimer`, `afterRun`, `rearm`). This base decides
  * what a release does: apply the overrun policy when the previous run is still queued or running,
- * create the run with its deadline watch, hand it to the dispatcher, account its start (jitter),
+ * create the run, hand it to the dispatcher, account its start (jitter), watch the deadline of a
+ * run that goes asynchronous,
  * its end (execution time, deadline miss, failure) and raise backpressure after
  * `backpressureAfter` bad releases in a row. Every user callback is guarded: a throwing task or
  * callback is counted and reported, never an unhandled rejection.
@@ -49,7 +50,8 @@ export abstract class LoopTask implements Timed, RunOwner {
   protected readonly config: CommonTaskConfig;
   readonly #fn: TaskFunction;
   readonly #overrun: OverrunPolicy;
-  readonly #active = new Set<Run>();
+  /** Runs queued or running (usually 0 or 1; an array, so adding and removing allocates nothing). */
+  readonly #active: Run[] = [];
   #pending: Run | undefined;
   #lifecycle: Lifecycle = 'active';
   #backpressureRaised = false;
@@ -74,7 +76,7 @@ export abstract class LoopTask implements Timed, RunOwner {
 
   get state(): LoopState {
     if (this.#lifecycle !== 'active') return this.#lifecycle;
-    if (this.#active.size > 0) return 'running';
+    if (this.#active.length > 0) return 'running';
     return this.engine.releasing ? 'scheduled' : 'idle';
   }
 
@@ -98,7 +100,7 @@ export abstract class LoopTask implements Timed, RunOwner {
 
   /** Runs queued or running now. */
   get activeRuns(): number {
-    return this.#active.size;
+    return this.#active.length;
   }
 
   snapshotStats(): TaskStats {
@@ -117,7 +119,7 @@ export abstract class LoopTask implements Timed, RunOwner {
 
   /** Release one run due at `scheduledAt`. */
   protected release(scheduledAt: number): void {
-    if (this.#active.size > 0 && this.#overrun !== 'parallel') {
+    if (this.#active.length > 0 && this.#overrun !== 'parallel') {
       this.stats.overruns++;
       for (const run of this.#active) run.overran = true;
       if (this.#overrun === 'queue-one' && this.#pending === undefined) {
@@ -130,18 +132,18 @@ export abstract class LoopTask implements Timed, RunOwner {
       }
       return;
     }
-    if (this.#active.size > 0) {
+    if (this.#active.length > 0) {
       this.stats.overruns++;
       this.#emitOverrun(scheduledAt, 'parallel');
     }
     const run = this.#newRun(scheduledAt);
-    this.#active.add(run);
+    this.#active.push(run);
     this.engine.dispatcher.enqueue(run);
   }
 
   /** Seed 000's safety override: run now, ahead of everything, never a second concurrent run. */
   override(now: number): { coalesced: boolean } {
-    if (this.#overrun !== 'parallel' && this.#active.size > 0) {
+    if (this.#overrun !== 'parallel' && this.#active.length > 0) {
       for (const run of this.#active) {
         if (run.queueIndex >= 0) {
           run.override = true;
@@ -155,7 +157,7 @@ export abstract class LoopTask implements Timed, RunOwner {
     }
     const run = this.#newRun(now);
     run.override = true;
-    this.#active.add(run);
+    this.#active.push(run);
     this.engine.dispatcher.startNow(run);
     return { coalesced: false };
   }
@@ -163,9 +165,7 @@ export abstract class LoopTask implements Timed, RunOwner {
   #newRun(scheduledAt: number): Run {
     const deadlineMs = this.deadlineMs;
     const deadlineAt = deadlineMs === undefined ? Number.POSITIVE_INFINITY : scheduledAt + deadlineMs;
-    const run = new Run(this, this.name, scheduledAt, deadlineAt, this.priority);
-    if (deadlineMs !== undefined) this.engine.timers.schedule(run, deadlineAt);
-    return run;
+    return new Run(this, this.name, scheduledAt, deadlineAt, this.priority);
   }
 
   // ---- runs ----
@@ -195,6 +195,9 @@ export abstract class LoopTask implements Timed, RunOwner {
       return;
     }
     if (isPromiseLike(result)) {
+      // only a run still going can miss its deadline unseen: watch it (a run that finished
+      // synchronously is judged at once, without two timeline operations per release)
+      if (run.deadlineAt !== Number.POSITIVE_INFINITY) this.engine.timers.schedule(run, run.deadlineAt);
       result.then(
         () => this.#finish(run, false, undefined),
         (error: unknown) => this.#finish(run, true, error),
@@ -208,7 +211,7 @@ export abstract class LoopTask implements Timed, RunOwner {
     const { engine, stats } = this;
     const now = engine.clock.now();
     engine.timers.cancel(run);
-    this.#active.delete(run);
+    this.#removeActive(run);
     if (this.#lifecycle !== 'cancelled') {
       const execMs = now - run.startedAt;
       stats.exec.record(execMs);
@@ -233,7 +236,7 @@ export abstract class LoopTask implements Timed, RunOwner {
     const pending = this.#pending;
     if (pending === undefined || !this.live) return;
     this.#pending = undefined;
-    this.#active.add(pending);
+    this.#active.push(pending);
     if (pending.override) this.engine.dispatcher.startNow(pending);
     else this.engine.dispatcher.enqueue(pending);
   }
@@ -363,13 +366,22 @@ export abstract class LoopTask implements Timed, RunOwner {
   #stopReleasing(): void {
     this.engine.timers.cancel(this);
     this.#dropPending();
-    for (const run of this.#active) {
+    for (let i = this.#active.length - 1; i >= 0; i--) {
+      const run = this.#active[i]!;
       if (run.queueIndex < 0) continue;
       this.engine.dispatcher.withdraw(run);
       this.engine.timers.cancel(run);
-      this.#active.delete(run);
+      this.#removeActive(run);
       this.engine.runSettled();
     }
+  }
+
+  #removeActive(run: Run): void {
+    const active = this.#active;
+    const index = active.indexOf(run);
+    if (index < 0) return;
+    active[index] = active[active.length - 1]!;
+    active.pop();
   }
 
   #dropPending(): void {

