@@ -3,8 +3,9 @@
  * running or suspect) whose last heartbeat is older than `staleAfterMs` becomes stale ONCE; it
  * clears only after `clearAfterBeats` samples in a row each saw a new, fresh beat (hysteresis, so
  * a worker hovering at the threshold does not flap). Silence is measured without the monitor's
- * own blind spots (F3). A new generation (the supervisor restarted it), leaving the watched states
- * or leaving the list clears the mark too. Pure logic: time comes in as `now`.
+ * own blind spots (F3), and only from when the monitor began watching the worker's current
+ * generation. A new generation (the supervisor restarted it), leaving the watched states or
+ * leaving the list clears the mark too. Pure logic: time comes in as `now`.
  */
 import type { BlindSpots } from './blind-spots.js';
 import type { WorkerSnapshot, WorkerState } from './sources.js';
@@ -92,7 +93,11 @@ export class StaleDetector {
 
   #judge(track: Track, worker: WorkerSnapshot, now: number, changes: StaleChange[]): void {
     const beatAt = worker.lastHeartbeatAt ?? (worker.heartbeatAgeMs === null ? null : now - worker.heartbeatAgeMs);
-    const ageMs = worker.heartbeatAgeMs ?? (beatAt === null ? now - track.watchedSince! : now - beatAt);
+    // Silence only counts from when the monitor began watching this generation: a new generation
+    // may still show its predecessor's last beat, and a monitor cannot vouch for what it did not see.
+    const watchedMs = now - track.watchedSince!;
+    const reportedMs = worker.heartbeatAgeMs ?? (beatAt === null ? watchedMs : now - beatAt);
+    const ageMs = Math.min(reportedMs, watchedMs);
     const silentMs = ageMs - this.#blind.within(now - ageMs, now);
     const newBeat = beatAt !== null && (track.lastBeatAt === null || beatAt > track.lastBeatAt);
     track.lastBeatAt = beatAt;

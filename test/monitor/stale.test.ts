@@ -153,3 +153,19 @@ test('time while the monitor was stopped is a blind spot, not silence', async ()
   assert.equal(events.length, 0);
   monitor.stop();
 });
+
+test("a new generation is judged from when it was first seen, not by its predecessor's last beat", async () => {
+  const { clock, workers, monitor, events } = setup(['cam']);
+  monitor.start();
+  await run(clock, workers, 1000, []);
+  assert.deepEqual(events.map((e) => e.kind), ['stale']);
+  const cam = workers.workers.get('cam')!;
+  cam.generation = 2; // restarted; the manager still shows generation 1's last beat
+  await clock.advance(INTERVAL);
+  assert.deepEqual(events.map((e) => [e.kind, e.reason]), [['stale', 'silent'], ['stale-cleared', 'restarted']]);
+  await clock.advance(STALE_AFTER - INTERVAL);
+  assert.equal(events.length, 2, 'no stale mark before the new generation has been silent staleAfterMs');
+  await clock.advance(2 * INTERVAL);
+  assert.deepEqual(events.map((e) => [e.kind, e.generation]).slice(2), [['stale', 2]], 'the twin: a new generation that never beats is flagged');
+  monitor.stop();
+});
