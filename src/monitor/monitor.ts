@@ -79,6 +79,9 @@ const WORKER_EVENTS: readonly (readonly [string, TimelineKind])[] = [
 /** Workers in these states may hold or be about to hold work: never idle. */
 const BUSY_STATES: ReadonlySet<string> = new Set(['starting', 'restarting']);
 
+/** Tasks whose deadline-miss entries are throttled at once (the oldest is forgotten beyond). */
+const MAX_MISS_TRACKED = 10_000;
+
 /** A tick later than this share of the interval marks its gap as a blind spot. */
 const BLIND_LATENESS = 0.25;
 
@@ -117,6 +120,7 @@ export class Monitor extends EventEmitter<MonitorEvents> {
   readonly #waiters = new Set<IdleWaiter>();
   #detachers: (() => void)[] = [];
   #missesSeen = new Map<string, number>();
+  readonly #misses = new Map<string, { at: number; suppressed: number; pending: number }>();
   #running = false;
   #dueAt = 0;
   #lastTickAt: number | undefined;
@@ -384,10 +388,12 @@ export class Monitor extends EventEmitter<MonitorEvents> {
   }
 
   #onSourceEvent(kind: TimelineKind, payload: unknown): void {
-    const detail = toDetail(payload);
-    const name = typeof detail.name === 'string' ? detail.name : undefined;
-    this.#record(kind, name, detail);
     const at = this.clock.now();
+    const name = typeof (payload as { name?: unknown } | null)?.name === 'string' ? (payload as { name: string }).name : undefined;
+    if (kind === 'deadline-miss' && name !== undefined && this.#throttleMiss(name, at)) return;
+    const detail = toDetail(payload);
+    if (kind === 'deadline-miss' && name !== undefined) detail.suppressedBefore = this.#misses.get(name)!.suppressed;
+    this.#record(kind, name, detail);
     if (kind === 'safety-override') {
       logAnomaly(this.#logger, at, {
         event: 'safety-override',
@@ -399,6 +405,22 @@ export class Monitor extends EventEmitter<MonitorEvents> {
     } else if (kind === 'latency-alert') logAnomaly(this.#logger, at, { event: 'latency-alert', detail });
     else if (kind === 'worker-safety') logAnomaly(this.#logger, at, { event: 'worker-escalation', worker: name ?? null, detail });
     else if (kind === 'worker-degraded') logAnomaly(this.#logger, at, { event: 'degraded', worker: name ?? null, detail });
+  }
+
+  /**
+   * At most one deadline-miss entry per task per interval, so a task missing every run cannot
+   * push worker state changes and stale marks out of the ring; the next entry counts the misses
+   * left out before it (`suppressedBefore`). True when this miss is left out.
+   */
+  #throttleMiss(name: string, at: number): boolean {
+    const last = this.#misses.get(name);
+    if (last !== undefined && at - last.at < this.#o.intervalMs) {
+      last.pending++;
+      return true;
+    }
+    this.#misses.set(name, { at, suppressed: last?.pending ?? 0, pending: 0 });
+    if (this.#misses.size > MAX_MISS_TRACKED) this.#misses.delete(this.#misses.keys().next().value!);
+    return false;
   }
 
   #onFlag(flag: 'stop' | 'terminate'): void {
