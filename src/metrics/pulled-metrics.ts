@@ -39,39 +39,63 @@ function quantileLabel(quantile: number): Labels {
   return labels;
 }
 
-function rendered<L extends string>(value: number, labels: Labels, series: Series<L>, shared: boolean, metricName?: string): RenderedValue {
-  const entry: RenderedValue = shared ? { value, labels, sharedLabels: series.labels } : { value, labels: { ...labels, ...series.labels } };
-  if (metricName !== undefined) entry.metricName = metricName;
-  return entry;
+/**
+ * The values a metric renders. For text, each series keeps its value objects from scrape to scrape
+ * (only `value` changes), so a scrape of 1,000 tasks allocates almost nothing; for JSON, fresh
+ * objects with merged labels.
+ */
+class Renderer<L extends string> {
+  readonly #kept = new WeakMap<Series<L>, RenderedValue[]>();
+  readonly shared: boolean;
+
+  constructor(shared: boolean) {
+    this.shared = shared;
+  }
+
+  /** Value `slot` of `series`: `value` under `labels` (besides the series' own), as `metricName` if given. */
+  value(series: Series<L>, slot: number, value: number, labels: Labels, metricName?: string): RenderedValue {
+    if (!this.shared) return metricName === undefined ? { value, labels: { ...labels, ...series.labels } } : { value, labels: { ...labels, ...series.labels }, metricName };
+    let kept = this.#kept.get(series);
+    if (kept === undefined) this.#kept.set(series, (kept = []));
+    let entry = kept[slot];
+    if (entry === undefined) {
+      entry = metricName === undefined ? { value, labels, sharedLabels: series.labels } : { value, labels, sharedLabels: series.labels, metricName };
+      kept[slot] = entry;
+    }
+    entry.value = value;
+    return entry;
+  }
 }
 
 /** The table, the fill and the rendering one pulled metric needs, whatever its prom-client type. */
 class Puller<L extends string> {
   readonly #table: SeriesTable<L>;
-  readonly #render: (series: readonly Series<L>[], shared: boolean) => RenderedValue[];
+  readonly #render: (series: readonly Series<L>[], renderer: Renderer<L>) => RenderedValue[];
+  readonly #text = new Renderer<L>(true);
+  readonly #json = new Renderer<L>(false);
   readonly fill: () => void;
 
-  constructor(labelNames: readonly L[], merge: Merge, fill: (table: SeriesTable<L>) => void, render: (series: readonly Series<L>[], shared: boolean) => RenderedValue[]) {
+  constructor(labelNames: readonly L[], merge: Merge, fill: (table: SeriesTable<L>) => void, render: (series: readonly Series<L>[], renderer: Renderer<L>) => RenderedValue[]) {
     this.#table = new SeriesTable(labelNames, merge);
     this.#render = render;
     this.fill = () => fill(this.#table);
   }
 
   /** Fill synchronously (before any await: the scrape's shared reading), then render after `base`. */
-  async render(base: () => Promise<{ name: string; help: string; aggregator: string }>, type: string, shared: boolean): Promise<Rendered> {
+  async render(base: () => Promise<{ name: string; help: string; aggregator: string }>, type: string, forText: boolean): Promise<Rendered> {
     this.#table.begin();
     this.fill();
     const series = this.#table.end();
     const { name, help, aggregator } = await base();
-    return { name, help, type, aggregator, values: this.#render(series, shared) };
+    return { name, help, type, aggregator, values: this.#render(series, forText ? this.#text : this.#json) };
   }
 }
 
 const add = (into: number[], values: readonly number[]): void => {
   into[0] = into[0]! + values[0]!;
 };
-function renderScalar<L extends string>(series: readonly Series<L>[], shared: boolean): RenderedValue[] {
-  return series.map((s) => rendered(s.values[0]!, NO_LABELS, s, shared));
+function renderScalar<L extends string>(series: readonly Series<L>[], renderer: Renderer<L>): RenderedValue[] {
+  return series.map((s) => renderer.value(s, 0, s.values[0]!, NO_LABELS));
 }
 
 // prom-client's typings declare `type` as a numeric enum while it renders strings: the JSON `get()`
@@ -128,12 +152,14 @@ export class PrecomputedSummary<L extends string> extends Summary<L> {
       into[n] = into[n]! + values[n]!; // NaN (unknown) stays NaN
       into[n + 1] = into[n + 1]! + values[n + 1]!;
     };
-    const render = (series: readonly Series<L>[], shared: boolean): RenderedValue[] => {
+    const sumName = `${config.name}_sum`;
+    const countName = `${config.name}_count`;
+    const render = (series: readonly Series<L>[], renderer: Renderer<L>): RenderedValue[] => {
       const values: RenderedValue[] = [];
       for (const s of series) {
-        config.quantiles.forEach((q, i) => values.push(rendered(s.values[i]!, quantileLabel(q), s, shared)));
-        if (!Number.isNaN(s.values[n + 1]!)) values.push(rendered(s.values[n + 1]!, NO_LABELS, s, shared, `${config.name}_sum`));
-        if (!Number.isNaN(s.values[n]!)) values.push(rendered(s.values[n]!, NO_LABELS, s, shared, `${config.name}_count`));
+        config.quantiles.forEach((q, i) => values.push(renderer.value(s, i, s.values[i]!, quantileLabel(q))));
+        if (!Number.isNaN(s.values[n + 1]!)) values.push(renderer.value(s, n + 1, s.values[n + 1]!, NO_LABELS, sumName));
+        if (!Number.isNaN(s.values[n]!)) values.push(renderer.value(s, n, s.values[n]!, NO_LABELS, countName));
       }
       return values;
     };

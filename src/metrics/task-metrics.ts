@@ -1,8 +1,9 @@
 /**
- * Per-task metrics from `scheduler.describe()` (seeds 000 and 003): run counters by outcome,
- * deadline misses, overruns, jitter warnings, and run duration and start jitter as summaries of
- * the core's own percentiles (seconds). Label `task` is the registered task name, bounded by the
- * task label budget.
+ * Per-task metrics from `scheduler.describe()` (seeds 000 and 003): runs, failures, deadline
+ * misses, overruns, jitter warnings, and run duration and start jitter as summaries of the core's
+ * own percentiles (seconds). Thirteen series per task, so a scrape of 1,000 tasks stays within its
+ * budget; the rest of a task's figures are in `describe()`. Label `task` is the registered task
+ * name, bounded by the task label budget.
  */
 import type { PercentileSummary } from '../stats/histogram.js';
 import type { TaskStats } from '../scheduler/task-stats.js';
@@ -26,20 +27,10 @@ export function registerTaskMetrics(m: MetricFactory): void {
     };
 
   m.counter('task_runs_total', 'Runs started, per task.', ['task'], eachTask((add, label, s) => add({ task: label }, s.runs)));
-  m.counter(
-    'task_run_outcomes_total',
-    'Releases by how they ended, per task: completed, failed (threw or rejected), skipped (no run: overrun policy or falling behind).',
-    ['task', 'outcome'],
-    eachTask((add, label, s) => {
-      add({ task: label, outcome: 'completed' }, s.completed);
-      add({ task: label, outcome: 'failed' }, s.failed);
-      add({ task: label, outcome: 'skipped' }, s.skipped);
-    }),
-  );
+  m.counter('task_failures_total', 'Runs that threw or rejected (TaskNonFatalError included), per task.', ['task'], eachTask((add, label, s) => add({ task: label }, s.failed)));
   m.counter('task_deadline_misses_total', 'Runs that finished (or were still running) after scheduled start + deadline.', ['task'], eachTask((add, label, s) => add({ task: label }, s.deadlineMisses)));
   m.counter('task_overruns_total', 'Releases that found the previous run still queued or running.', ['task'], eachTask((add, label, s) => add({ task: label }, s.overruns)));
   m.counter('task_jitter_warnings_total', 'Runs that started later than the jitter budget allows.', ['task'], eachTask((add, label, s) => add({ task: label }, s.jitterWarnings)));
-  m.gauge('task_consecutive_misses', 'Releases in a row that overran or missed their deadline (0 after a clean run).', ['task'], eachTask((add, label, s) => add({ task: label }, s.consecutiveMisses)));
 
   m.summary('task_run_duration_seconds', 'Run execution time per task (quantile 1 is the max).', ['task'], CORE_QUANTILES, (add, scrape) => {
     for (const t of scrape.description?.tasks ?? []) {
@@ -47,7 +38,8 @@ export function registerTaskMetrics(m: MetricFactory): void {
     }
   });
   m.summary('task_jitter_seconds', 'Start jitter per task: actual start - scheduled start (quantile 1 is the max).', ['task'], CORE_QUANTILES, (add, scrape) => {
-    for (const t of scrape.description?.tasks ?? []) add({ task: task.label(t.name) }, quantilesOf(t.stats.jitterMs), t.stats.runs);
+    // No _count: it would repeat task_runs_total; no _sum: the core does not keep one for jitter.
+    for (const t of scrape.description?.tasks ?? []) add({ task: task.label(t.name) }, quantilesOf(t.stats.jitterMs));
   });
   m.gauge('tasks', 'Registered tasks by state.', ['state'], (add, scrape) => {
     for (const t of scrape.description?.tasks ?? []) add({ state: t.state }, 1);

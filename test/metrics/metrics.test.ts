@@ -64,12 +64,12 @@ test('the scraped text parses and agrees with describe(), summary(), latency.sta
     const s = task.stats;
     assert.equal(valueOf(families, 'tactus_task_runs_total', { task: task.name }), s.runs);
     assert.equal(valueOf(families, 'tactus_task_deadline_misses_total', { task: task.name }), s.deadlineMisses);
-    assert.equal(valueOf(families, 'tactus_task_run_outcomes_total', { task: task.name, outcome: 'completed' }), s.completed);
+    assert.equal(valueOf(families, 'tactus_task_failures_total', { task: task.name }), s.failed);
     assert.equal(valueOf(families, 'tactus_task_run_duration_seconds', { task: task.name, quantile: '0.99' }), s.execMs.p99 / 1000);
     assert.equal(valueOf(families, 'tactus_task_run_duration_seconds', { task: task.name, quantile: '1' }), s.execMs.max / 1000);
     assert.equal(valueOf(families, 'tactus_task_run_duration_seconds_count', { task: task.name }), s.completed + s.failed);
     assert.equal(valueOf(families, 'tactus_task_run_duration_seconds_sum', { task: task.name }), s.totalExecMs / 1000);
-    assert.equal(valueOf(families, 'tactus_task_jitter_seconds_count', { task: task.name }), s.runs);
+    assert.equal(valueOf(families, 'tactus_task_jitter_seconds', { task: task.name, quantile: '1' }), s.jitterMs.max / 1000);
   }
   const slow = description.tasks.find((t) => t.name === 'slow.loop')!;
   assert.ok(slow.stats.deadlineMisses > 0 && Math.abs(valueOf(families, 'tactus_task_run_duration_seconds', { task: 'slow.loop', quantile: '0.5' })! - 0.05) < 0.005);
