@@ -20,6 +20,7 @@ import { installGuard } from './guard.js';
 import { resolveOptions, type ResolvedOptions, type TactusPluginOptions } from './options.js';
 import { registerControlRoutes } from './routes/control-routes.js';
 import { registerReadRoutes } from './routes/read-routes.js';
+import { noInput } from './routes/schemas.js';
 import { TactusService } from './service.js';
 import { TelemetryHub } from './telemetry/hub.js';
 import { registerTelemetryRoute } from './telemetry/route.js';
@@ -73,7 +74,7 @@ async function tactusPlugin(app: FastifyInstance, rawOptions: TactusPluginOption
     registerTelemetryRoute(scope, hub, options.telemetry);
     const registry = service.metrics;
     if (registry !== undefined) {
-      scope.get(options.metricsPath, async (_request, reply) => reply.header('content-type', registry.contentType).send(await registry.metrics()));
+      scope.get(options.metricsPath, noInput, async (_request, reply) => reply.header('content-type', registry.contentType).send(await registry.metrics()));
     }
   });
 

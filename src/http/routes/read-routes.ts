@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { UnknownTaskError } from '../../errors.js';
 import { zodRoute } from '../route-schema.js';
 import type { TactusService } from '../service.js';
-import { nameParams } from './schemas.js';
+import { nameParams, noInput } from './schemas.js';
 
 const timelineQuery = z.strictObject({
   sinceMs: z.coerce.number().finite().optional(),
@@ -16,9 +16,6 @@ const timelineQuery = z.strictObject({
   kinds: z.string().max(500).regex(/^[\w.:,-]*$/).optional(),
   limit: z.coerce.number().int().min(1).max(1000).optional(),
 });
-
-/** Routes without inputs still refuse unknown query parameters. */
-const noInput = zodRoute({ querystring: z.strictObject({}) });
 
 export function registerReadRoutes(scope: FastifyInstance, service: TactusService): void {
   scope.get('/healthz', { ...noInput, config: { tactusPublic: true } }, async () => ({ ok: true }));
