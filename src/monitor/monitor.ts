@@ -291,7 +291,8 @@ export class Monitor extends EventEmitter<MonitorEvents> {
       if (description !== undefined) {
         tasks = summarizeTasks(description, jobs, latency === null ? null : structuredClone(latency));
         addBacklog(SCHEDULER_QUEUE, undefined, tasks.queued);
-        if (jobRunsInFlight(description, jobs) > 0) busy = true;
+        // unfinished jobs (waiting on dependencies, resources or a retry backoff too) keep it busy
+        if (jobRunsInFlight(description, jobs) > 0 || (jobs?.live ?? 0) > 0) busy = true;
       } else busy = true;
       if (jobs !== null) activity.push(jobs.submitted, jobs.completed, jobs.failed, jobs.cancelled);
     }

@@ -261,6 +261,6 @@ test('summary reports seed 001 figures', async () => {
   const summary = scheduler.summary();
   assert.deepEqual(
     { ...summary },
-    { submitted: 9, completed: 8, failed: 1, cancelled: 0, deadlineMissed: 0, successRatePercent: (8 / 9) * 100, throughputPerSecond: 8, queueSize: 0, running: 0 },
+    { submitted: 9, completed: 8, failed: 1, cancelled: 0, deadlineMissed: 0, successRatePercent: (8 / 9) * 100, throughputPerSecond: 8, queueSize: 0, running: 0, live: 0 },
   );
 });

@@ -67,6 +67,8 @@ export interface JobSummary {
   throughputPerSecond: number;
   queueSize: number;
   running: number;
+  /** Jobs submitted and not finished yet: pending (dependencies, retry backoff), ready, blocked or running. */
+  live: number;
 }
 
 function isNonFatal(error: unknown): boolean {
@@ -566,6 +568,7 @@ export class JobEngine implements JobHost {
       throughputPerSecond: elapsedS > 0 ? this.#completed / elapsedS : 0,
       queueSize: this.#o.dispatcher.queued,
       running: this.#o.dispatcher.running,
+      live: this.#live,
     };
   }
 
