@@ -11,6 +11,11 @@
  * connection is checked against the current generation, and every message must carry it, so a
  * dead worker's late heartbeat, response or exit can never touch its successor (A18, D2).
  *
+ * Restarts pre-launch: right after a failure the next generation's thread or process is started,
+ * so it boots (Node, the runtime, its libraries) during the backoff; only when the backoff has
+ * elapsed does it get `init` and open the device. Restart-to-running is then the backoff plus the
+ * worker's own setup, not plus a cold start.
+ *
  * Failure is anything the supervisor did not ask for: a crash or a clean exit of a long-lived
  * worker (A6), a closed control channel (D5), a hang (A3/A4: the watchdog, which counts progress,
  * not time, and discounts the parent's own lag), a start that never reports ready. Each is
@@ -85,6 +90,10 @@ interface Generation {
   intent: ExitReason | undefined;
   /** Start the next generation right after this one exits (`restart()`), no backoff. */
   relaunch: boolean;
+  /** The encoded `init` message; sent when the generation is activated. */
+  readonly initText: string;
+  /** `init` was sent: before that, a pre-launched generation only boots. */
+  activated: boolean;
   fatal: string | null;
 }
 
@@ -121,7 +130,7 @@ export class Supervisor {
   readonly #tick = new Timer((now) => this.#onTick(now));
   readonly #startTimer = new Timer(() => this.#onStartTimeout());
   readonly #stopTimer = new Timer(() => this.#kill('killed'));
-  readonly #backoffTimer = new Timer(() => this.#launch('backoff elapsed'));
+  readonly #backoffTimer = new Timer(() => this.#activate('backoff elapsed'));
   readonly #disconnectTimer = new Timer(() => this.#kill('disconnected'));
 
   constructor(spec: ParsedSpec, env: SupervisorEnvironment) {
@@ -152,7 +161,7 @@ export class Supervisor {
 
   /** Start generation 1. */
   start(): void {
-    this.#launch('spawned');
+    this.#activate('spawned');
   }
 
   // ---- data ----
@@ -203,9 +212,13 @@ export class Supervisor {
    */
   shutdown(): void {
     this.#shuttingDown = true;
-    if (this.#state === 'restarting') {
-      this.#env.timers.cancel(this.#backoffTimer);
+    if (this.#state !== 'restarting') return;
+    this.#env.timers.cancel(this.#backoffTimer);
+    if (this.#current === undefined) {
       this.#markStopped('shutdown');
+    } else {
+      this.#transition('stopping', 'shutdown'); // the pre-launched generation never got init
+      this.#kill('terminated');
     }
   }
 
@@ -230,7 +243,7 @@ export class Supervisor {
         return Promise.reject(new WorkerUnavailableError(this.name, this.#state));
       case 'restarting':
         this.#env.timers.cancel(this.#backoffTimer);
-        this.#launch('restart requested');
+        this.#activate('restart requested');
         break;
       default:
         if (this.#current !== undefined && this.#current.intent === undefined) this.#askToStop('restarted');
@@ -242,7 +255,7 @@ export class Supervisor {
   resetDegraded(): boolean {
     if (this.#state !== 'degraded') return false;
     this.#policy.reset();
-    this.#launch('degraded reset');
+    this.#activate('degraded reset');
     return true;
   }
 
@@ -288,13 +301,24 @@ export class Supervisor {
 
   // ---- generations ----
 
-  #launch(reason: string): void {
-    const env = this.#env;
-    const number = ++this.#generationNumber;
-    if (number > 1) this.#restarts++;
+  /** Start the next generation now: boot it if it was not pre-launched, send `init`. */
+  #activate(reason: string): void {
+    if (this.#current === undefined) this.#boot();
+    const current = this.#current!;
+    current.activated = true;
+    if (current.number > 1) this.#restarts++;
     this.#loops = new Map();
     this.#task = null;
     this.#transition('starting', reason);
+    if (current.intent === 'spawn-failed') return; // the exit is on its way
+    current.connection.send(current.initText);
+    this.#env.timers.schedule(this.#startTimer, this.#env.clock.now() + (this.spec.startTimeoutMs ?? this.#env.startTimeoutMs));
+  }
+
+  /** Launch the next generation's thread or process; it boots and waits for `init`. */
+  #boot(): void {
+    const env = this.#env;
+    const number = ++this.#generationNumber;
     const spec = this.spec;
     const heartbeat = spec.isolation === 'thread' ? HeartbeatCell.create() : undefined;
     const init: InitMessage = {
@@ -316,6 +340,7 @@ export class Supervisor {
       disconnect: () => this.#onDisconnect(number),
       exit: (info: ExitInfo) => this.#onExit(number, info),
     };
+    const initText = encodeMessage(init, env.maxMessageBytes);
     let connection: WorkerConnection;
     try {
       connection = env.launcher(
@@ -324,7 +349,6 @@ export class Supervisor {
           generation: number,
           isolation: spec.isolation,
           module: spec.module,
-          initText: encodeMessage(init, env.maxMessageBytes),
           maxMessageBytes: env.maxMessageBytes,
           env: spec.env,
           execArgv: spec.execArgv,
@@ -335,15 +359,14 @@ export class Supervisor {
       );
     } catch (error) {
       const failed: WorkerConnection = { pid: null, threadId: null, dataStream: undefined, send: () => false, kill: () => {} };
-      this.#current = { number, connection: failed, heartbeat, watchdog: undefined, beat: undefined, intent: 'spawn-failed', relaunch: false, fatal: null };
+      this.#current = { number, connection: failed, heartbeat, watchdog: undefined, beat: undefined, intent: 'spawn-failed', relaunch: false, initText, activated: false, fatal: null };
       queueMicrotask(() => this.#onExit(number, { code: null, signal: null, error: error instanceof Error ? error : new Error(String(error)) }));
       return;
     }
-    this.#current = { number, connection, heartbeat, watchdog: undefined, beat: undefined, intent: undefined, relaunch: false, fatal: null };
+    this.#current = { number, connection, heartbeat, watchdog: undefined, beat: undefined, intent: undefined, relaunch: false, initText, activated: false, fatal: null };
     this.#pid = connection.pid;
     this.#threadId = connection.threadId;
     this.#data.connect(connection);
-    env.timers.schedule(this.#startTimer, env.clock.now() + (spec.startTimeoutMs ?? env.startTimeoutMs));
   }
 
   #onReady(current: Generation, message: ReadyMessage): void {
@@ -415,6 +438,11 @@ export class Supervisor {
     const env = this.#env;
     const now = env.clock.now();
     this.#current = undefined;
+    if (!current.activated && this.#state === 'restarting') {
+      // a pre-launched generation died while booting: the backoff goes on, and activation boots afresh
+      env.logger.warn({ worker: this.name, generation: number, code: info.code, signal: info.signal, err: info.error }, 'pre-launched worker exited before init');
+      return;
+    }
     this.#pid = null;
     this.#threadId = null;
     env.timers.cancel(this.#tick);
@@ -431,7 +459,7 @@ export class Supervisor {
       return;
     }
     if (current.relaunch) {
-      this.#launch('restart requested');
+      this.#activate('restart requested');
       return;
     }
     this.#fail(number, reason, error, now);
@@ -452,6 +480,7 @@ export class Supervisor {
     this.#transition('restarting', reason);
     env.emit('restart', { name: this.name, generation: number, attempt: decision.attempt, delayMs: decision.delayMs, reason });
     env.timers.schedule(this.#backoffTimer, now + decision.delayMs);
+    this.#boot();
   }
 
   // ---- messages ----

@@ -22,7 +22,7 @@ export interface WatchdogOptions {
 
 export type WatchdogVerdict = 'alive' | 'silent' | 'suspect' | 'recovered' | 'kill';
 
-export const TICKS_PER_BEAT = 4;
+export const TICKS_PER_BEAT = 10;
 export const MAX_CREDIT_TICKS = 2;
 
 export class Watchdog {

@@ -52,9 +52,8 @@ test('spawn -> starting -> running on ready; list() is a JSON snapshot', async (
   assert.equal(snapshot?.generation, 1);
   assert.equal(snapshot?.loops[0]?.name, 'capture');
   assert.equal(snapshot?.isolation, 'thread');
-  const init = JSON.parse(fakes.last().request.initText) as Record<string, unknown>;
-  assert.equal(init.type, 'init');
-  assert.equal(init.generation, 1);
+  const [init] = fakes.last().sentOf('init');
+  assert.equal(init?.generation, 1);
 });
 
 test('crash-on-start loop: backoff 100, 200, 400, 800, 1600 ms, then degraded exactly once, no more spawns (A7)', async () => {
@@ -131,9 +130,45 @@ test('stop during backoff: no spawn after stop (A10)', async () => {
   assert.equal(handle.state, 'restarting');
   await manager.stop();
   await clock.advance(60_000);
-  assert.equal(fakes.workers.length, 1, 'spawns_after_stop = 0');
+  assert.equal(fakes.workers.length, 2, 'the next generation had been pre-launched during the backoff');
+  assert.equal(fakes.workers[1]!.sentOf('init').length, 0, 'spawns_after_stop = 0: it never got init');
+  assert.equal(fakes.workers[1]!.exited, true, 'and it was killed');
   assert.equal(handle.state, 'stopped');
   assert.throws(() => manager.spawn({ name: 'late', module: MODULE }), { code: 'ERR_TACTUS_MANAGER_STOPPED' });
+});
+
+test('the next generation boots during the backoff and gets init only when the backoff ends', async () => {
+  const { clock, fakes, manager } = setup();
+  const handle = manager.spawn({ name: 'w', module: MODULE });
+  fakes.last().ready();
+  fakes.last().exit(1);
+  assert.equal(handle.state, 'restarting');
+  assert.equal(fakes.workers.length, 2, 'pre-launched at once');
+  assert.equal(fakes.last().sentOf('init').length, 0);
+  await clock.advance(99);
+  assert.equal(fakes.last().sentOf('init').length, 0);
+  await clock.advance(1);
+  assert.equal(fakes.last().sentOf('init').length, 1);
+  assert.equal(handle.state, 'starting');
+  fakes.last().ready();
+  assert.equal(handle.state, 'running');
+  assert.equal(manager.list()[0]?.restarts, 1);
+});
+
+test('a pre-launched generation that dies while booting is replaced when the backoff ends, counted once', async () => {
+  const { clock, fakes, manager } = setup();
+  const exits = record(manager, 'exit');
+  const handle = manager.spawn({ name: 'w', module: MODULE });
+  fakes.last().ready();
+  fakes.last().exit(1);
+  fakes.last().exit(1); // the pre-launched one dies before init
+  assert.equal(exits.length, 1, 'not a second failure');
+  assert.equal(handle.state, 'restarting');
+  await clock.advance(100);
+  assert.equal(fakes.workers.length, 3);
+  assert.equal(fakes.last().sentOf('init').length, 1);
+  fakes.last().ready();
+  assert.equal(handle.state, 'running');
 });
 
 for (const isolation of ['thread', 'process'] as const) {

@@ -13,8 +13,6 @@ export interface LaunchRequest {
   isolation: 'thread' | 'process';
   /** The worker module's URL (the runtime imports it after `init`). */
   module: string;
-  /** The encoded `init` message, sent first. */
-  initText: string;
   maxMessageBytes: number;
   env: Record<string, string> | undefined;
   execArgv: string[] | undefined;

@@ -37,7 +37,6 @@ export function launchProcess(request: LaunchRequest, events: ConnectionEvents):
     control.on('close', () => {
       if (!exited && child.exitCode === null && child.signalCode === null) events.disconnect();
     });
-    control.write(`${request.initText}\n`);
   }
   data?.on('error', () => {});
   return {

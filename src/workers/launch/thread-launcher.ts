@@ -37,7 +37,6 @@ export function launchThread(request: LaunchRequest, events: ConnectionEvents): 
     port1.close();
     events.exit({ code, signal: null, error: lastError });
   });
-  port1.postMessage(request.initText);
   return {
     pid: process.pid,
     threadId: worker.threadId,

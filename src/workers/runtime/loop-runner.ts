@@ -5,17 +5,18 @@
  * parent, pick the loop due first and, if its release is near (< NEAR_MS), block until it with the
  * precise sleeper and run it; then yield ONE event-loop turn (`setImmediate`) so commands and I/O
  * are served between runs, never during a wait's final approach. Releases further away sleep on
- * a plain timer instead, waking at least `TICKS_PER_BEAT` times per heartbeat so an idle worker
+ * a plain timer instead, waking at least `IDLE_STEPS_PER_BEAT` times per heartbeat so an idle worker
  * still proves it is alive. A body that never returns stops the steps, and with them the
  * heartbeat: that is how a hang is seen.
  */
 import { isPromiseLike } from '../../scheduler/loop-task.js';
-import { TICKS_PER_BEAT } from '../watchdog.js';
 import type { LoopContext } from './define-worker.js';
 import type { LoopSlot } from './loop-slot.js';
 
 /** Releases closer than this are waited for on the precise sleeper, further ones on a timer. */
 export const NEAR_MS = 2;
+/** An idle runner still steps (and beats) this many times per heartbeat period. */
+export const IDLE_STEPS_PER_BEAT = 4;
 
 export interface LoopRunnerOptions {
   slots: readonly LoopSlot[];
@@ -43,7 +44,7 @@ export class LoopRunner {
 
   constructor(options: LoopRunnerOptions) {
     this.#options = options;
-    this.#idleWakeMs = Math.max(1, options.heartbeatMs / TICKS_PER_BEAT);
+    this.#idleWakeMs = Math.max(1, options.heartbeatMs / IDLE_STEPS_PER_BEAT);
   }
 
   start(): void {
