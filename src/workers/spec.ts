@@ -14,15 +14,15 @@ import type { Launcher } from './launch/connection.js';
 
 /** How a worker's loops wait for a release (see runtime/precise-sleeper.ts). */
 export type LoopTiming =
-  /** Atomics.wait until 0.2 ms before, then spin: microsecond lateness, ~15 % of a core at 1 kHz. */
+  /** Atomics.wait until 0.15 ms before, then spin: microsecond lateness, ~11 % of a core at 1 kHz. */
   | 'default'
-  /** Atomics.wait until 0.05 ms before: tens of microseconds, a few percent of a core. */
+  /** Atomics.wait until 0.05 ms before: tens of microseconds, ~2 % of a core at 1 kHz. */
   | 'economy'
   /** Atomics.wait only: no spin at all. */
   | 'wait'
   | { spinMarginUs: number };
 
-export const SPIN_MARGIN_MS: Record<Exclude<LoopTiming, object>, number> = { default: 0.2, economy: 0.05, wait: 0 };
+export const SPIN_MARGIN_MS: Record<Exclude<LoopTiming, object>, number> = { default: 0.15, economy: 0.05, wait: 0 };
 
 /** The data plane's shape for a thread worker (a shared ring). */
 export interface RingSpec {

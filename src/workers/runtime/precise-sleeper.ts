@@ -2,9 +2,9 @@
  * The worker's precise wait: block the thread with `Atomics.wait` on a private SharedArrayBuffer
  * (nobody ever notifies it, so it is a pure timed sleep with sub-millisecond resolution, no event
  * loop in the way) until `spinMarginMs` before the target, then spin for the rest. Linux wakes a
- * futex wait some 50-60 us late (timer slack), so a 0.2 ms margin gives microsecond wake-ups for
- * ~15 % of a core at 1 kHz, a 0.05 ms margin tens of microseconds for a few percent, and margin 0
- * is a pure wait.
+ * futex wait some 50-60 us late (timer slack), so the spin lasts the margin minus that: at 1 kHz a
+ * 0.15 ms margin (the default) gives microsecond wake-ups for ~11 % of a core (0.2 ms: ~16 %), a
+ * 0.05 ms margin tens of microseconds for ~2 %, and margin 0 is a pure wait.
  *
  * The spin must not allocate: a GC pause in the final approach is a late release. On Node 20 every
  * clock read (`performance.now()`, even `Date.now()`) returns a freshly boxed number, so a naive
