@@ -3,7 +3,8 @@
  *
  * 1. A 1 kHz loop in a worker thread (the runtime's precise timer: Atomics.wait, then a short
  *    spin), default and economy timing, with the main thread idle and then saturated by busy work
- *    (100 ms slices of spinning, one event-loop turn between them). Lateness = ctx.startedAt -
+ *    (100 ms slices of spinning, one event-loop turn between them), and once with the loop thread
+ *    at niceness -10 (needs CAP_SYS_NICE; a shared machine's other load then waits first). Lateness = ctx.startedAt -
  *    ctx.scheduledAt recorded in the worker after a 1 s warm-up; CPU = the worker thread's own
  *    utime + stime (/proc/thread-self/stat) over the window. Beside it, in the same run:
  *    setInterval(1 ms) on the main thread, idle and saturated (lateness = gap - 1 ms), and the
@@ -69,10 +70,10 @@ function saturate(): { stop(): void } {
   };
 }
 
-async function workerLoop(name: string, timing: 'default' | 'economy', load: boolean): Promise<LoopResult> {
+async function workerLoop(name: string, timing: 'default' | 'economy', load: boolean, niceness?: number): Promise<LoopResult> {
   const manager = new WorkerManager({ heartbeatMs: 100 });
   try {
-    const handle = manager.spawn<LoopWorker>({ name: 'loop', module: LOOP_WORKER, timing, config: { periodMs: 1 } });
+    const handle = manager.spawn<LoopWorker>({ name: 'loop', module: LOOP_WORKER, timing, config: { periodMs: 1 }, ...(niceness === undefined ? {} : { niceness }) });
     await handle.ready();
     await sleep(1000); // warm-up: JIT, first GCs
     const busy = load ? saturate() : undefined;
@@ -239,6 +240,7 @@ loops.push(await workerLoop('worker thread, default timing, main idle', 'default
 loops.push(await workerLoop('worker thread, default timing, main saturated', 'default', true));
 loops.push(await workerLoop('worker thread, economy timing, main idle', 'economy', false));
 loops.push(await workerLoop('worker thread, economy timing, main saturated', 'economy', true));
+loops.push(await workerLoop('worker thread, default timing, niceness -10, main saturated', 'default', true, -10));
 loops.push(await mainThreadInterval('setInterval(1 ms) on the main thread, idle', false));
 loops.push(await mainThreadInterval('setInterval(1 ms) on the main thread, saturated', true));
 const python = pythonAsyncio();

@@ -44,8 +44,11 @@ const taskStatsSchema: z.ZodType<TaskStats> = z.strictObject({
 const dataPlaneSchema = z.strictObject({ maxBytes: z.number().int().min(1).max(2 ** 31), overflow: z.enum(['drop-oldest', 'reject']) });
 export type DataPlaneInit = z.infer<typeof dataPlaneSchema>;
 
-/** How the worker's loops wait for a release: Atomics.wait until `spinMarginMs` before it, then spin. */
-const timingSchema = z.strictObject({ spinMarginMs: z.number().finite().min(0).max(5) });
+/**
+ * How the worker's loops wait for a release (Atomics.wait until `spinMarginMs` before it, then
+ * spin) and the OS niceness of the loop thread (null: leave it).
+ */
+const timingSchema = z.strictObject({ spinMarginMs: z.number().finite().min(0).max(5), niceness: z.number().int().min(-20).max(19).nullable() });
 
 // ---- parent -> worker ----
 

@@ -51,6 +51,12 @@ export interface WorkerSpec {
   heartbeatMs?: number;
   /** How the worker's loops wait (default `'default'`). */
   timing?: LoopTiming;
+  /**
+   * OS scheduling niceness (-20..19) of the thread that runs the worker's loops (Linux: that thread
+   * only, for a thread worker too). Negative values need CAP_SYS_NICE; without it the worker logs
+   * a warning and runs at the default. Under CPU contention it decides who runs first. Default: unchanged.
+   */
+  niceness?: number;
   /** Data plane settings (threads: the shared ring). */
   ring?: RingSpec;
   /** Time allowed from spawn to ready, setup included (default: the manager's startTimeoutMs). */
@@ -140,6 +146,7 @@ const specSchema = z.strictObject({
   env: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name').max(200), z.string().max(32_768)).optional(),
   category: z.string().min(1).max(200).optional(),
   heartbeatMs: z.number().finite().min(1).max(60_000).optional(),
+  niceness: z.number().int().min(-20).max(19).optional(),
   timing: z.union([z.enum(['default', 'economy', 'wait']), z.strictObject({ spinMarginUs: z.number().finite().min(0).max(5000) })]).optional(),
   ring: z
     .strictObject({

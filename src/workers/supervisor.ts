@@ -330,7 +330,7 @@ export class Supervisor {
       ...(spec.config === undefined ? {} : { config: spec.config as InitMessage['config'] }),
       heartbeatMs: this.#heartbeatMs,
       statsIntervalMs: env.statsIntervalMs,
-      timing: { spinMarginMs: spinMarginMs(spec.timing) },
+      timing: { spinMarginMs: spinMarginMs(spec.timing), niceness: spec.niceness ?? null },
       data: this.#data.init,
       maxMessageBytes: env.maxMessageBytes,
     };

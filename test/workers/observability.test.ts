@@ -5,7 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { Scheduler } from '../../src/scheduler/scheduler.js';
 import type { Logger } from '../../src/logger.js';
 import { FAULT_WORKER, nextEvent, realManager, until, type FaultWorker } from './helpers/real.js';
@@ -35,6 +35,15 @@ for (const isolation of ['thread', 'process'] as const) {
     assert.deepEqual(forwarded.fields, { detail: 42, worker: 'obs', generation: 1 });
   });
 }
+
+test('niceness applies to the loop thread only (a positive value needs no privilege)', async (t) => {
+  const manager = realManager(t);
+  const handles = (['thread', 'process'] as const).map((isolation) => manager.spawn<FaultWorker>({ name: isolation, module: FAULT_WORKER, isolation, niceness: 5 }));
+  await Promise.all(handles.map((h) => h.ready()));
+  for (const handle of handles) assert.equal(await handle.request('niceness'), 5, handle.name);
+  const stat = readFileSync('/proc/thread-self/stat', 'utf8');
+  assert.equal(Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]), 0, "the parent's own thread is untouched");
+});
 
 test('worker loops appear in scheduler.describe(), marked isolated, with their run stats (seed 000)', async (t) => {
   const manager = realManager(t);

@@ -12,6 +12,7 @@
  *    end of the channel closes, exit at once.
  * Every message in is decoded by the codec; rejects are counted by reason and reported with stats.
  */
+import { setPriority } from 'node:os';
 import { z } from 'zod';
 import { MAX_DELAY_MS } from '../../scheduler/config.js';
 import { decodeMessage, encodeMessage, RejectCounter } from '../codec.js';
@@ -191,6 +192,7 @@ export class WorkerRuntime {
   }
 
   #startRunner(init: InitMessage, context: BaseContext): void {
+    if (init.timing.niceness !== null) this.#renice(init.timing.niceness);
     const now = this.#options.now;
     const sleeper = new PreciseSleeper(now, init.timing.spinMarginMs);
     const heartbeat = this.#channel.heartbeat;
@@ -204,6 +206,15 @@ export class WorkerRuntime {
       afterStep: (at) => this.#afterStep(at),
     });
     this.#runner.start();
+  }
+
+  /** Set this thread's niceness (on Linux, pid 0 means the calling thread). */
+  #renice(niceness: number): void {
+    try {
+      setPriority(0, niceness);
+    } catch (error) {
+      this.#log.warn(`niceness ${niceness} could not be applied: ${error instanceof Error ? error.message : String(error)}`);
+    }
   }
 
   #afterStep(now: number): void {
