@@ -24,24 +24,23 @@
 import type { Logger } from '../logger.js';
 import type { Clock } from '../time/clock.js';
 import type { Timed, TimerQueue } from '../scheduler/timer-queue.js';
-import { decodeMessage, encodeMessage, RejectCounter, type RejectReason } from './codec.js';
+import { encodeMessage, type RejectReason } from './codec.js';
 import { errorFromWire, ProtocolError, WorkerRequestTimeoutError, WorkerUnavailableError } from './errors.js';
 import type { ExitReason, WorkerManagerEventName, WorkerManagerEvents, WorkerState } from './events.js';
-import { HeartbeatCell } from './heartbeat-cell.js';
-import type { ExitInfo, Launcher, WorkerConnection } from './launch/connection.js';
+import { exitReason, launchGeneration, type Generation } from './generation.js';
+import type { ExitInfo, Launcher } from './launch/connection.js';
 import { PendingRequests } from './pending-requests.js';
-import { HEARTBEAT_PREFIX, workerMessageSchemas, type InitMessage, type ReadyMessage, type WorkerMessage } from './protocol.js';
+import { WorkerInbox } from './inbox.js';
+import type { ReadyMessage, WorkerMessage } from './protocol.js';
 import { RestartPolicy } from './restart-policy.js';
 import type { WorkerLoopSnapshot, WorkerSnapshot } from './snapshot.js';
-import { spinMarginMs, type ParsedSpec } from './spec.js';
+import type { ParsedSpec } from './spec.js';
 import { Watchdog } from './watchdog.js';
 import type { WorkerPayload } from './data-plane/payload.js';
 import { WorkerData } from './worker-data.js';
 
 /** How long a closed control channel waits for the worker's exit before it counts as a disconnect. */
 export const DISCONNECT_GRACE_MS = 10;
-/** Non-heartbeat control messages accepted per second per worker; the rest are counted and dropped. */
-export const MAX_MESSAGES_PER_SECOND = 5000;
 
 /** What the manager gives each supervisor. */
 export interface SupervisorEnvironment {
@@ -78,25 +77,6 @@ class Timer implements Timed {
 
 type Waiter = { resolve: () => void; reject: (error: Error) => void };
 
-/** The current generation's live parts. */
-interface Generation {
-  readonly number: number;
-  readonly connection: WorkerConnection;
-  readonly heartbeat: HeartbeatCell | undefined;
-  watchdog: Watchdog | undefined;
-  /** Last heartbeat counter received (processes). */
-  beat: number | undefined;
-  /** What the supervisor asked for when it ended this generation, if anything. */
-  intent: ExitReason | undefined;
-  /** Start the next generation right after this one exits (`restart()`), no backoff. */
-  relaunch: boolean;
-  /** The encoded `init` message; sent when the generation is activated. */
-  readonly initText: string;
-  /** `init` was sent: before that, a pre-launched generation only boots. */
-  activated: boolean;
-  fatal: string | null;
-}
-
 export class Supervisor {
   readonly name: string;
   readonly spec: ParsedSpec;
@@ -104,9 +84,8 @@ export class Supervisor {
   readonly #policy: RestartPolicy;
   readonly #requests: PendingRequests;
   readonly #heartbeatMs: number;
-  readonly #rejected = new RejectCounter();
+  readonly #inbox: WorkerInbox;
   readonly #data: WorkerData;
-  #rejectedByWorker: Partial<Record<RejectReason, number>> = {};
   #state: WorkerState = 'starting';
   #generationNumber = 0;
   #current: Generation | undefined;
@@ -116,13 +95,6 @@ export class Supervisor {
   #task: string | null = null;
   #lastBeatAt: number | null = null;
   #loops = new Map<string, WorkerLoopSnapshot>();
-  #received = 0;
-  #heartbeatsReceived = 0;
-  #heartbeatsProcessed = 0;
-  #heartbeatsCoalesced = 0;
-  #lastHeartbeatParsedAt = Number.NEGATIVE_INFINITY;
-  #windowAt = Number.NEGATIVE_INFINITY;
-  #inWindow = 0;
   #stopping: Promise<void> | undefined;
   #shuttingDown = false;
   readonly #stoppedWaiters: (() => void)[] = [];
@@ -139,6 +111,7 @@ export class Supervisor {
     this.#env = env;
     this.#heartbeatMs = spec.heartbeatMs ?? env.heartbeatMs;
     this.#policy = env.newRestartPolicy();
+    this.#inbox = new WorkerInbox(this.#heartbeatMs, env.maxMessageBytes);
     this.#data = new WorkerData(spec.name, spec.isolation, spec.ring, env.logger);
     this.#requests = new PendingRequests(env.timers, () => env.clock.now(), (command, timeoutMs) => new WorkerRequestTimeoutError(this.name, command, timeoutMs));
   }
@@ -319,54 +292,19 @@ export class Supervisor {
   #boot(): void {
     const env = this.#env;
     const number = ++this.#generationNumber;
-    const spec = this.spec;
-    const heartbeat = spec.isolation === 'thread' ? HeartbeatCell.create() : undefined;
-    const init: InitMessage = {
-      type: 'init',
-      name: spec.name,
-      generation: number,
-      isolation: spec.isolation,
-      module: spec.module,
-      ...(spec.config === undefined ? {} : { config: spec.config as InitMessage['config'] }),
-      heartbeatMs: this.#heartbeatMs,
-      statsIntervalMs: env.statsIntervalMs,
-      timing: { spinMarginMs: spinMarginMs(spec.timing), niceness: spec.niceness ?? null },
-      data: this.#data.init,
-      maxMessageBytes: env.maxMessageBytes,
-    };
-    const events = {
-      message: (raw: unknown) => this.#onMessage(number, raw),
-      tooLarge: () => this.#reject(number, 'too-large'),
-      disconnect: () => this.#onDisconnect(number),
-      exit: (info: ExitInfo) => this.#onExit(number, info),
-    };
-    const initText = encodeMessage(init, env.maxMessageBytes);
-    let connection: WorkerConnection;
-    try {
-      connection = env.launcher(
-        {
-          name: spec.name,
-          generation: number,
-          isolation: spec.isolation,
-          module: spec.module,
-          maxMessageBytes: env.maxMessageBytes,
-          env: spec.env,
-          execArgv: spec.execArgv,
-          heartbeat: heartbeat?.buffer,
-          data: this.#data.ring,
-        },
-        events,
-      );
-    } catch (error) {
-      const failed: WorkerConnection = { pid: null, threadId: null, dataStream: undefined, send: () => false, kill: () => {} };
-      this.#current = { number, connection: failed, heartbeat, watchdog: undefined, beat: undefined, intent: 'spawn-failed', relaunch: false, initText, activated: false, fatal: null };
-      queueMicrotask(() => this.#onExit(number, { code: null, signal: null, error: error instanceof Error ? error : new Error(String(error)) }));
-      return;
-    }
-    this.#current = { number, connection, heartbeat, watchdog: undefined, beat: undefined, intent: undefined, relaunch: false, initText, activated: false, fatal: null };
-    this.#pid = connection.pid;
-    this.#threadId = connection.threadId;
-    this.#data.connect(connection);
+    const generation = launchGeneration(
+      { spec: this.spec, number, launcher: env.launcher, heartbeatMs: this.#heartbeatMs, statsIntervalMs: env.statsIntervalMs, maxMessageBytes: env.maxMessageBytes, data: this.#data },
+      {
+        message: (raw) => this.#onMessage(number, raw),
+        tooLarge: () => this.#reject(number, 'too-large'),
+        disconnect: () => this.#onDisconnect(number),
+        exit: (info) => this.#onExit(number, info),
+      },
+    );
+    this.#current = generation;
+    this.#pid = generation.connection.pid;
+    this.#threadId = generation.connection.threadId;
+    this.#data.connect(generation.connection);
   }
 
   #onReady(current: Generation, message: ReadyMessage): void {
@@ -486,62 +424,32 @@ export class Supervisor {
   // ---- messages ----
 
   #reject(number: number, reason: RejectReason): void {
-    if (number === this.#current?.number) this.#rejected.count(reason);
+    if (number === this.#current?.number) this.#inbox.reject(reason);
   }
 
   #onMessage(number: number, raw: unknown): void {
     const current = this.#current;
     if (current === undefined || number !== current.number) {
-      this.#rejected.count('stale-generation');
+      this.#inbox.reject('stale-generation');
       return;
     }
-    this.#received++;
     const now = this.#env.clock.now();
-    if (typeof raw === 'string' && raw.startsWith(HEARTBEAT_PREFIX)) {
-      this.#heartbeatsReceived++;
-      // a heartbeat flood is coalesced before any parsing: a few per watchdog tick are plenty
-      if (now - this.#lastHeartbeatParsedAt < this.#heartbeatMs / 8) {
-        this.#heartbeatsCoalesced++;
-        return;
-      }
-      this.#lastHeartbeatParsedAt = now;
-    } else if (!this.#withinRate(now)) {
-      this.#rejected.count('rate-limited');
-      return;
-    }
-    const decoded = decodeMessage(raw, workerMessageSchemas, this.#env.maxMessageBytes);
-    if (!decoded.ok) {
-      this.#rejected.count(decoded.reason);
-      return;
-    }
-    const message = decoded.message as WorkerMessage;
-    if (message.gen !== number) {
-      this.#rejected.count('stale-generation');
-      return;
-    }
-    this.#handle(current, message, now);
-  }
-
-  #withinRate(now: number): boolean {
-    if (now - this.#windowAt >= 1000) {
-      this.#windowAt = now;
-      this.#inWindow = 0;
-    }
-    return ++this.#inWindow <= MAX_MESSAGES_PER_SECOND;
+    const message = this.#inbox.accept(raw, number, now);
+    if (message !== undefined) this.#handle(current, message, now);
   }
 
   #handle(current: Generation, message: WorkerMessage, now: number): void {
     switch (message.type) {
       case 'ready':
-        if (this.#state !== 'starting') this.#rejected.count('unexpected');
+        if (this.#state !== 'starting') this.#inbox.reject('unexpected');
         else this.#onReady(current, message);
         return;
       case 'heartbeat':
         if (current.beat !== undefined && message.beat <= current.beat) {
-          this.#rejected.count('non-monotonic');
+          this.#inbox.reject('non-monotonic');
           return;
         }
-        this.#heartbeatsProcessed++;
+        this.#inbox.heartbeatProcessed();
         current.beat = message.beat;
         this.#task = message.task;
         return;
@@ -550,7 +458,7 @@ export class Supervisor {
         return;
       case 'response': {
         const settled = this.#requests.settle(message.id, message.ok ? { ok: true, value: message.result } : { ok: false, error: errorFromWire(message.error) });
-        if (!settled) this.#rejected.count('unexpected');
+        if (!settled) this.#inbox.reject('unexpected');
         return;
       }
       case 'stats':
@@ -560,7 +468,7 @@ export class Supervisor {
           known.periodMs = loop.periodMs;
           known.stats = loop.stats;
         }
-        this.#rejectedByWorker = message.rejected as Partial<Record<RejectReason, number>>;
+        this.#inbox.workerRejected(message.rejected as Partial<Record<RejectReason, number>>);
         return;
       case 'loop-event':
         this.#env.emit('loop-event', { name: this.name, generation: current.number, loop: message.loop, kind: message.kind, total: message.total, delta: message.delta, detail: message.detail, at: now });
@@ -599,22 +507,9 @@ export class Supervisor {
       restarts: this.#restarts,
       loops: [...this.#loops.values()].map((loop) => ({ ...loop })),
       data: this.#data.snapshot(),
-      ipc: {
-        received: this.#received,
-        rejected: this.#rejected.snapshot(),
-        rejectedByWorker: { ...this.#rejectedByWorker },
-        heartbeats: { received: this.#heartbeatsReceived, processed: this.#heartbeatsProcessed, coalesced: this.#heartbeatsCoalesced },
-      },
+      ipc: this.#inbox.snapshot(),
     };
   }
-}
-
-function exitReason(intent: ExitReason | undefined, info: ExitInfo): ExitReason {
-  if (intent === 'stopped' || intent === 'restarted') {
-    return info.code === 0 && info.signal === null ? intent : 'killed';
-  }
-  if (intent !== undefined) return intent;
-  return info.code === 0 && info.signal === null && info.error === undefined ? 'exited' : 'crashed';
 }
 
 function emptyStats(): WorkerLoopSnapshot['stats'] {
