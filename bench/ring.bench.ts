@@ -16,7 +16,7 @@
  *    the machine is shared); GC counts are taken in BOTH threads over the measured windows with
  *    `v8.GCProfiler` (0 = the hot path allocated nothing). When full, the producer naps 20 us; when
  *    empty 256 times in a row, the consumer does, so neither burns a core the other one needs.
- * 2. One-way latency at 4,000 payloads/s for 2 s: the worker paces itself (spin until the next
+ * 2. One-way latency at 4,000 payloads/s for 1.5 s per row: the worker paces itself (spin until the next
  *    250 us slot) and stamps `payloadNow()`; the main thread waits on its event loop and records
  *    `payloadNow() - ts`: the raw ring with `waitAsync`, `for await` over `PayloadReader.payloads()`,
  *    and postMessage; first the ring's blocking `wait()` (no event loop at all), the floor this
@@ -50,7 +50,7 @@ import { markdownTable, ratio, us } from './lib/table.js';
 const WINDOW_MS = Number(process.env.BENCH_RING_MS ?? 1000);
 const PAYLOAD_BYTES = 64;
 const LATENCY_RATE = 4000;
-const LATENCY_MS = 2000;
+const LATENCY_MS = 1500;
 const PIPE_SIZES = [64, 4096, 640 * 480];
 const thisFile = fileURLToPath(import.meta.url);
 
