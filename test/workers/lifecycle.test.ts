@@ -154,8 +154,8 @@ test('terminate kills busy workers at once; requests in flight are aborted (A12)
   const manager = realManager(t);
   const handles = ['a', 'b', 'c', 'd'].map((name, i) => manager.spawn<FaultWorker>({ name, module: FAULT_WORKER, isolation: i % 2 === 0 ? 'thread' : 'process' }));
   await Promise.all(handles.map((h) => h.ready()));
-  await Promise.all(handles.map((h) => h.request('fault', { kind: 'hang' })));
-  const outcomes = handles.map((h) => h.request('status').then(() => 'completed', (e: { reason?: string }) => e.reason ?? 'error'));
+  // each worker is wedged inside the command: it can never answer, only be killed
+  const outcomes = handles.map((h) => h.request('wedge').then(() => 'completed', (e: { reason?: string }) => e.reason ?? 'error'));
   const started = performance.now();
   await manager.terminate();
   const killMs = performance.now() - started;
