@@ -148,7 +148,11 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
       }),
       parsed.maxConcurrency ?? Number.POSITIVE_INFINITY,
     );
-    this.#timers = new TimerQueue(this.clock, () => this.#pump());
+    this.#timers = new TimerQueue(
+      this.clock,
+      () => this.#pump(),
+      (error) => this.#logger.error({ err: error }, 'a scheduler timer callback threw'),
+    );
     this.#latency = new LatencyMonitor((parsed.latencyAlerts ?? {}) as LatencyAlerts, (event) => {
       this.#logger.warn({ event: 'latency-alert', ...event }, 'latency alert');
       this.#emitSafely('latency-alert', event);

@@ -24,6 +24,8 @@ export interface TaskStats {
   consecutiveMisses: number;
   /** Sum of execution times. */
   totalExecMs: number;
+  /** Sum of jitters (with `runs`, the mean). */
+  totalJitterMs: number;
   jitterMs: PercentileSummary;
   execMs: PercentileSummary;
 }
@@ -52,6 +54,7 @@ export class TaskStatsRecorder {
       jitterWarnings: this.jitterWarnings,
       consecutiveMisses: this.consecutiveMisses,
       totalExecMs: this.exec.sumMs,
+      totalJitterMs: this.jitter.sumMs,
       jitterMs: this.jitter.summary(),
       execMs: this.exec.summary(),
     };

@@ -24,6 +24,13 @@ const setTimerIndex = (entry: Timed, index: number): void => {
   entry.timerIndex = index;
 };
 
+/** Default error route: surface it as an uncaught exception, after the batch has fired. */
+function rethrowLater(error: unknown): void {
+  queueMicrotask(() => {
+    throw error;
+  });
+}
+
 class Sleeper implements Timed {
   timerAt = 0;
   timerIndex = -1;
@@ -49,12 +56,15 @@ export class TimerQueue {
   #order = 0;
   readonly #due: (Timed | undefined)[] = [];
   readonly #afterBatch: () => void;
+  readonly #onError: (error: unknown) => void;
   #armedAt = Number.POSITIVE_INFINITY;
   #waking = false;
 
-  constructor(clock: Clock, afterBatch: () => void) {
+  /** `onError` receives what a timer callback throws; the other due entries still fire. */
+  constructor(clock: Clock, afterBatch: () => void, onError: (error: unknown) => void = rethrowLater) {
     this.#clock = clock;
     this.#afterBatch = afterBatch;
+    this.#onError = onError;
     this.#alarm = clock.createAlarm(() => this.#wake());
   }
 
@@ -112,7 +122,13 @@ export class TimerQueue {
         this.#heap.pop();
         due[count++] = top;
       }
-      for (let i = 0; i < count; i++) due[i]!.onTimer(now);
+      for (let i = 0; i < count; i++) {
+        try {
+          due[i]!.onTimer(now);
+        } catch (error) {
+          this.#onError(error);
+        }
+      }
     } finally {
       // keep the array's storage for the next wake; drop only the references
       for (let i = 0; i < count; i++) due[i] = undefined;

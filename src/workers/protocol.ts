@@ -36,6 +36,7 @@ const taskStatsSchema: z.ZodType<TaskStats> = z.strictObject({
   jitterWarnings: count,
   consecutiveMisses: count,
   totalExecMs: ms,
+  totalJitterMs: ms,
   jitterMs: percentiles,
   execMs: percentiles,
 });

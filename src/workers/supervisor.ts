@@ -514,5 +514,5 @@ export class Supervisor {
 
 function emptyStats(): WorkerLoopSnapshot['stats'] {
   const none = { p50: 0, p95: 0, p99: 0, max: 0 };
-  return { runs: 0, completed: 0, failed: 0, skipped: 0, overruns: 0, deadlineMisses: 0, jitterWarnings: 0, consecutiveMisses: 0, totalExecMs: 0, jitterMs: none, execMs: { ...none } };
+  return { runs: 0, completed: 0, failed: 0, skipped: 0, overruns: 0, deadlineMisses: 0, jitterWarnings: 0, consecutiveMisses: 0, totalExecMs: 0, totalJitterMs: 0, jitterMs: none, execMs: { ...none } };
 }

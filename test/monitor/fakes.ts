@@ -6,7 +6,7 @@ import type { QueueSource, WorkerSnapshot, WorkerSource, WorkerState } from '../
 
 const emptyStats = () => ({
   runs: 0, completed: 0, failed: 0, skipped: 0, overruns: 0, deadlineMisses: 0, jitterWarnings: 0,
-  consecutiveMisses: 0, totalExecMs: 0,
+  consecutiveMisses: 0, totalExecMs: 0, totalJitterMs: 0,
   jitterMs: { p50: 0, p95: 0, p99: 0, max: 0 }, execMs: { p50: 0, p95: 0, p99: 0, max: 0 },
 });
 

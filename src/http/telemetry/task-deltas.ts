@@ -15,7 +15,7 @@ interface Counters {
   deadlineMisses: number;
   jitterWarnings: number;
   totalExecMs: number;
-  totalJitterMs: number | undefined;
+  totalJitterMs: number;
 }
 
 export interface TaskDelta {
@@ -37,14 +37,13 @@ export interface TaskDelta {
     jitterWarnings: number;
     /** Mean execution time of the runs finished in the interval; null when none finished. */
     execMeanMs: number | null;
-    /** Mean jitter of the runs started in the interval, when the stats carry `totalJitterMs`. */
+    /** Mean jitter of the runs started in the interval. */
     jitterMeanMs: number | null;
   };
 }
 
 function countersOf(task: TaskDescription): Counters {
   const stats = task.stats;
-  const totalJitterMs = (stats as { totalJitterMs?: unknown }).totalJitterMs;
   return {
     state: task.state,
     runs: stats.runs,
@@ -54,7 +53,7 @@ function countersOf(task: TaskDescription): Counters {
     deadlineMisses: stats.deadlineMisses,
     jitterWarnings: stats.jitterWarnings,
     totalExecMs: stats.totalExecMs,
-    totalJitterMs: typeof totalJitterMs === 'number' ? totalJitterMs : undefined,
+    totalJitterMs: stats.totalJitterMs,
   };
 }
 
@@ -95,8 +94,7 @@ export class TaskDeltaTracker {
           deadlineMisses: now.deadlineMisses - base.deadlineMisses,
           jitterWarnings: now.jitterWarnings - base.jitterWarnings,
           execMeanMs: mean(now.totalExecMs - base.totalExecMs, now.finished - base.finished),
-          jitterMeanMs:
-            now.totalJitterMs === undefined || base.totalJitterMs === undefined ? null : mean(now.totalJitterMs - base.totalJitterMs, started),
+          jitterMeanMs: mean(now.totalJitterMs - base.totalJitterMs, started),
         },
       });
     }
