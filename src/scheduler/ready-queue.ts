@@ -15,7 +15,7 @@ export interface Dispatchable {
   deadlineAt: number;
   /** Submission order: the final tie-breaker (FIFO). */
   seq: number;
-  /** Position in the ready queue; -1 when not queued. */
+  /** Slot in the ready queue's heap; -1 when not queued. */
   queueIndex: number;
   /** Multi-level feedback queue level (the fair policy), 0 = top. */
   level: number;

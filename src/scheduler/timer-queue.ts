@@ -15,7 +15,7 @@ import { AbortError } from '../errors.js';
 export interface Timed {
   /** Due time, set by `TimerQueue.schedule`. */
   timerAt: number;
-  /** Heap position; -1 when not scheduled. */
+  /** Slot in the timeline's heap; -1 when not scheduled. */
   timerIndex: number;
   onTimer(now: number): void;
 }
@@ -82,7 +82,7 @@ export class TimerQueue {
 
   cancel(entry: Timed): void {
     if (entry.timerIndex < 0) return;
-    this.#heap.removeAt(entry.timerIndex);
+    this.#heap.remove(entry.timerIndex);
     if (!this.#waking && this.#heap.size === 0) this.#disarm();
   }
 
@@ -103,6 +103,11 @@ export class TimerQueue {
       }
       this.schedule(sleeper, this.#clock.now() + Math.max(0, ms));
     });
+  }
+
+  /** Visit every scheduled entry (in no particular order). */
+  forEach(visit: (entry: Timed) => void): void {
+    this.#heap.forEach(visit);
   }
 
   /** Drop every entry and the alarm. */

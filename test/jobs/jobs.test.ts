@@ -251,6 +251,24 @@ test('terminate cancels queued jobs and aborts running ones', async () => {
   assert.equal(scheduler.state, 'stopped');
 });
 
+test('terminate reaches every live job: waiting on a dependency, a retry backoff, a resource, unseen ids', async () => {
+  const { clock, scheduler } = manualScheduler({ maxConcurrency: 2 });
+  scheduler.defineResource('arm');
+  scheduler.start();
+  const holder = scheduler.submit({ name: 'holder', fn: (ctx) => ctx.sleep(1000), constraints: { resources: ['arm'] } });
+  const blocked = scheduler.submit({ name: 'blocked', fn: () => 1, constraints: { resources: ['arm'] } });
+  const retrying = scheduler.submit({ name: 'retrying', fn: () => { throw new Error('x'); }, constraints: { retry: { attempts: 5, backoffMs: 500 } } });
+  await clock.advance(10);
+  const dependent = scheduler.submit({ name: 'dependent', fn: () => 2, constraints: { dependsOn: [holder.id] } });
+  const handles = [holder, blocked, retrying, dependent];
+  for (const h of handles) void h.result.catch(() => undefined);
+  assert.deepEqual(handles.map((h) => h.state), ['RUNNING', 'BLOCKED', 'PENDING', 'PENDING']);
+  assert.equal(scheduler.summary().live, 4);
+  await scheduler.terminate();
+  assert.deepEqual(handles.map((h) => h.state), ['CANCELLED', 'CANCELLED', 'CANCELLED', 'CANCELLED']);
+  assert.equal(scheduler.summary().live, 0);
+});
+
 test('summary reports seed 001 figures', async () => {
   const { clock, scheduler } = manualScheduler();
   scheduler.start();

@@ -47,7 +47,7 @@ test('the heap matches a sorted array under random push, pop, remove and re-key'
         assert.equal(actual?.pos, -1);
       } else if (op < 0.85) {
         const victim = model[Math.floor(random() * model.length)]!;
-        heap.removeAt(victim.pos);
+        heap.remove(victim.pos);
         assert.equal(victim.pos, -1);
         model.splice(model.indexOf(victim), 1);
       } else {
@@ -79,7 +79,7 @@ test('orders by primary, then secondary, then tertiary; Infinity equals Infinity
   assert.equal(out.length, 104);
 });
 
-test('positions reported by the hook always index the item; clear resets them', () => {
+test('slots are told once, reused after removal, and reset by clear', () => {
   const items: Item[] = [];
   const heap = newHeap();
   for (let i = 0; i < 500; i++) {
@@ -87,20 +87,28 @@ test('positions reported by the hook always index the item; clear resets them', 
     items.push(item);
     push(heap, item);
   }
+  const slots = new Set(items.map((item) => item.pos));
+  assert.equal(slots.size, 500, 'a distinct slot each');
   const seen: Item[] = [];
   heap.forEach((item) => seen.push(item));
   assert.equal(seen.length, 500);
-  for (const item of items) assert.equal(seen[item.pos], item);
+  const freed = items[7]!.pos;
+  heap.remove(freed);
+  const again = { key: 1, id: 999, pos: -1 };
+  push(heap, again);
+  assert.equal(again.pos, freed, 'the freed slot is reused');
   heap.clear();
   assert.equal(heap.size, 0);
   assert.ok(items.every((item) => item.pos === -1));
 });
 
-test('removeAt rejects an index out of range', () => {
+test('remove and rekey refuse a slot that holds no entry', () => {
   const heap = new Heap<number>();
   heap.push(1, 1, 0, 0);
-  assert.throws(() => heap.removeAt(1), /out of range/);
-  assert.throws(() => heap.removeAt(-1), /out of range/);
+  assert.throws(() => heap.remove(1), /slot 1 holds no entry/);
+  assert.throws(() => heap.remove(-1), /holds no entry/);
+  assert.throws(() => heap.rekey(5, 0, 0, 0), /holds no entry/);
   assert.equal(heap.pop(), 1);
+  assert.throws(() => heap.remove(0), /holds no entry/, 'popped: the slot is free');
   assert.equal(heap.pop(), undefined);
 });

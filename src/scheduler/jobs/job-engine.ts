@@ -83,8 +83,6 @@ export class JobEngine implements JobHost {
   /** Final states of jobs whose id was seen, oldest first, bounded. */
   readonly #finished = new Map<string, TaskState>();
   readonly #running = new Set<Job>();
-  /** Every live job, as an intrusive list (no allocation per job). */
-  #liveHead: Job | undefined;
   #idCounter = 0;
   #live = 0;
   #submitted = 0;
@@ -179,9 +177,6 @@ export class JobEngine implements JobHost {
     const job = new Job(this, ++this.#idCounter, spec, now, deadlineAt, resources);
     this.#submitted++;
     this.#live++;
-    job.nextLive = this.#liveHead;
-    if (this.#liveHead !== undefined) this.#liveHead.prevLive = job;
-    this.#liveHead = job;
     if (spec.id !== undefined) this.#byId.set(spec.id, job);
     let failedDependency: { id: string; state: TaskState } | undefined;
     for (const dependency of dependencies) {
@@ -405,11 +400,6 @@ export class JobEngine implements JobHost {
     job.state = state;
     job.error = error;
     this.#live--;
-    const { prevLive, nextLive } = job;
-    if (prevLive !== undefined) prevLive.nextLive = nextLive;
-    else this.#liveHead = nextLive;
-    if (nextLive !== undefined) nextLive.prevLive = prevLive;
-    job.prevLive = job.nextLive = undefined;
     if (state === TaskState.COMPLETED) this.#completed++;
     else if (state === TaskState.FAILED) this.#failed++;
     else if (state === TaskState.CANCELLED) this.#cancelled++;
@@ -550,8 +540,17 @@ export class JobEngine implements JobHost {
 
   /** Cancel every live job and abort running ones (scheduler terminate). */
   cancelAll(reason: string): void {
-    const victims: Job[] = [];
-    for (let job = this.#liveHead; job !== undefined; job = job.nextLive) victims.push(job);
+    // Every live job is reachable without a list of its own (which would cost two cold writes per
+    // job): running, queued, waiting for resources, in a timer (retry backoff, hard deadline), known
+    // by id, or depending on one of those (cancelled with it).
+    const victims = new Set<Job>(this.#running);
+    const collect = (item: unknown): void => {
+      if (item instanceof Job) victims.add(item);
+    };
+    this.#o.dispatcher.queue.forEach(collect);
+    this.#o.timers.forEach(collect);
+    this.#o.resources.forEachWaiting(collect);
+    for (const job of this.#byId.values()) victims.add(job);
     for (const job of victims) this.cancel(job, reason);
   }
 

@@ -78,9 +78,6 @@ export class Job implements TaskHandle, JobContext, Dispatchable, ResourceClaima
   timedOut = false;
   /** Dependencies not yet completed. */
   unmetDependencies = 0;
-  /** Neighbours in the engine's list of live jobs. */
-  prevLive: Job | undefined;
-  nextLive: Job | undefined;
   /** Jobs waiting on this one. */
   dependents: Job[] | undefined;
   waitingFor: Claim | undefined;

@@ -46,7 +46,7 @@ export class HeapReadyQueue implements ReadyQueue {
   }
 
   remove(item: Dispatchable): void {
-    if (item.queueIndex >= 0) this.#heap.removeAt(item.queueIndex);
+    if (item.queueIndex >= 0) this.#heap.remove(item.queueIndex);
   }
 
   update(item: Dispatchable): void {

@@ -165,6 +165,11 @@ export class ResourceManager {
     this.release(claimant, resources);
   }
 
+  /** Visit every claimant waiting for resources. */
+  forEachWaiting(visit: (claimant: ResourceClaimant) => void): void {
+    for (const resource of this.#resources.values()) for (const claim of resource.waiters) visit(claim.claimant);
+  }
+
   holds(claimant: ResourceClaimant): boolean {
     return this.#held.has(claimant);
   }
