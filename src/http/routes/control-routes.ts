@@ -41,6 +41,7 @@ export function registerControlRoutes(scope: FastifyInstance, service: TactusSer
       const { reason } = request.body;
       const principal = audit(request, 'run-now', name, reason);
       const { coalesced } = service.scheduler.runImmediately(name, { reason, principal });
+      service.changed();
       return reply.code(202).send({ name, accepted: true, coalesced, principal, reason });
     },
   );
@@ -54,6 +55,7 @@ export function registerControlRoutes(scope: FastifyInstance, service: TactusSer
         const handle = service.scheduler.get(name);
         audit(request, action, name, request.body?.reason);
         handle[action]();
+        service.changed();
         return { name, state: handle.state };
       },
     );
@@ -72,6 +74,7 @@ export function registerControlRoutes(scope: FastifyInstance, service: TactusSer
         if (workers === undefined || !workers.list().some((w) => w.name === name)) throw new UnknownWorkerError(name);
         audit(request, `worker-${path}`, name, request.body?.reason);
         await workers[action](name);
+        service.changed();
         return { name, ok: true, worker: workers.list().find((w) => w.name === name) ?? null };
       },
     );
