@@ -1,40 +1,25 @@
 /**
  * What the monitor reads, as structural interfaces: the scheduler, worker managers and queues
- * are passed in as plain objects that have these shapes, so the monitor depends on no concrete
- * class of the layers below (a Redis-backed fleet view can drop in later) and tests feed it
+ * are passed in as plain objects that have these shapes (the worker shape is the part of the
+ * WorkerManager's snapshot it reads), so the monitor depends on no concrete class of the layers
+ * below (a Redis-backed fleet view can drop in later) and tests feed it
  * plain objects. Every read is a synchronous snapshot call; the monitor never writes to a source.
  */
 import type { SchedulerDescription } from '../scheduler/describe.js';
 import type { JobSummary } from '../scheduler/jobs/job-engine.js';
 import type { LatencyStats } from '../scheduler/latency-monitor.js';
-import type { TaskStats } from '../scheduler/task-stats.js';
-import type { PercentileSummary } from '../stats/histogram.js';
+import type { WorkerDataSnapshot, WorkerLoopSnapshot, WorkerSnapshot as ManagerWorkerSnapshot } from '../workers/snapshot.js';
 
-/** A worker's supervision state (seed 002). */
-export type WorkerState = 'starting' | 'running' | 'suspect' | 'restarting' | 'degraded' | 'stopping' | 'stopped';
+export { WORKER_STATES, type WorkerState } from '../workers/events.js';
 
-export const WORKER_STATES: readonly WorkerState[] = ['starting', 'running', 'suspect', 'restarting', 'degraded', 'stopping', 'stopped'];
-
-/** One worker as its manager reports it (`WorkerManager.list()`). */
-export interface WorkerSnapshot {
-  name: string;
-  isolation: 'thread' | 'process';
-  pid: number | null;
-  threadId: number | null;
-  /** The worker's category (seed 004's gpu / cpu), or null. */
-  category: string | null;
-  state: WorkerState;
-  /** What the worker is busy on; null when idle. */
-  task: string | null;
-  /** Monotonic ms on the manager's clock, or null before the first beat. */
-  lastHeartbeatAt: number | null;
-  /** Age of the last beat when `list()` was called, or null before the first beat. */
-  heartbeatAgeMs: number | null;
-  generation: number;
-  restarts: number;
-  loops: readonly { name: string; periodMs: number; stats: TaskStats }[];
-  data: { delivered: number; dropped: number; depth: number; latencyMs: PercentileSummary };
-}
+/**
+ * One worker as a source reports it: the part of the WorkerManager's snapshot the monitor reads
+ * (a fleet view from elsewhere only has to provide these fields).
+ */
+export type WorkerSnapshot = Omit<ManagerWorkerSnapshot, 'ipc' | 'loops' | 'data'> & {
+  loops: readonly Pick<WorkerLoopSnapshot, 'name' | 'periodMs' | 'stats'>[];
+  data: Pick<WorkerDataSnapshot, 'delivered' | 'dropped' | 'depth' | 'latencyMs'>;
+};
 
 /** An event source in Node's EventEmitter style (a scheduler or worker manager). */
 export interface EventSource {
