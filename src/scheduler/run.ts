@@ -1,10 +1,9 @@
 /**
  * One run of a scheduled task: at once the dispatcher's queue item, the deadline watch on the
- * timeline and the `ctx` the task function receives. One object per run, nothing else allocated
- * unless the body asks for `ctx.signal`.
+ * timeline (both from `WorkItem`) and the `ctx` the task function receives. One object per run,
+ * nothing else allocated unless the body asks for `ctx.signal`.
  */
-import type { Dispatchable } from './ready-queue.js';
-import type { Timed } from './timer-queue.js';
+import { WorkItem } from './work-item.js';
 
 /** What a task function receives. Times are on the scheduler's monotonic clock, in ms. */
 export interface TaskContext {
@@ -27,52 +26,23 @@ export interface RunOwner {
   sleep(ms: number, signal: AbortSignal): Promise<void>;
 }
 
-export class Run implements Dispatchable, Timed, TaskContext {
+export class Run extends WorkItem implements TaskContext {
   readonly name: string;
   readonly scheduledAt: number;
   startedAt = Number.NaN;
-  readonly basePriority: number;
-  effectivePriority: number;
-  readyAt: number;
-  deadlineAt: number;
-  seq = 0;
-  queueIndex = -1;
-  level = 0;
-  timerAt = 0;
-  timerIndex = -1;
   /** A later release found this run still queued or running. */
   overran = false;
   /** Its deadline miss has been counted. */
   missCounted = false;
   /** Started by a safety override. */
   override = false;
-  #controller: AbortController | undefined;
   readonly #owner: RunOwner;
 
   constructor(owner: RunOwner, name: string, scheduledAt: number, deadlineAt: number, priority: number) {
+    super(priority, scheduledAt, deadlineAt);
     this.#owner = owner;
     this.name = name;
     this.scheduledAt = scheduledAt;
-    this.readyAt = scheduledAt;
-    this.deadlineAt = deadlineAt;
-    this.basePriority = priority;
-    this.effectivePriority = priority;
-  }
-
-  get deadline(): number {
-    return this.deadlineAt;
-  }
-
-  get signal(): AbortSignal {
-    return (this.#controller ??= new AbortController()).signal;
-  }
-
-  get started(): boolean {
-    return !Number.isNaN(this.startedAt);
-  }
-
-  abort(reason: unknown): void {
-    (this.#controller ??= new AbortController()).abort(reason);
   }
 
   sleep(ms: number): Promise<void> {

@@ -5,9 +5,8 @@
  * the id string, the AbortController and the result promise are made only when asked for.
  */
 import { AbortError } from '../../errors.js';
-import type { Dispatchable } from '../ready-queue.js';
 import type { Claim, Resource, ResourceClaimant } from '../resources/resource-manager.js';
-import type { Timed } from '../timer-queue.js';
+import { WorkItem } from '../work-item.js';
 import { TaskPriority } from '../priority.js';
 import { isFinalState, TaskState, type Executor, type JobContext, type JobFunction, type JobSpec, type RetryPolicy } from './job-spec.js';
 
@@ -40,20 +39,11 @@ export interface TaskHandle<R = unknown> {
 
 export type JobTimer = 'none' | 'deadline' | 'timeout' | 'retry';
 
-export class Job implements TaskHandle, JobContext, Dispatchable, ResourceClaimant, Timed {
+export class Job extends WorkItem implements TaskHandle, JobContext, ResourceClaimant {
   readonly name: string;
   readonly fn: JobFunction;
   readonly args: readonly unknown[];
   readonly executor: Executor | undefined;
-  readonly basePriority: number;
-  effectivePriority: number;
-  readyAt: number;
-  deadlineAt: number;
-  seq = 0;
-  queueIndex = -1;
-  level = 0;
-  timerAt = 0;
-  timerIndex = -1;
   timer: JobTimer = 'none';
   state: TaskState = TaskState.PENDING;
   attempt = 0;
@@ -88,12 +78,12 @@ export class Job implements TaskHandle, JobContext, Dispatchable, ResourceClaima
   error: unknown;
   #id: string | undefined;
   readonly #idNumber: number;
-  #controller: AbortController | undefined;
   #settle: { resolve: (value: unknown) => void; reject: (error: unknown) => void } | undefined;
   #result: Promise<unknown> | undefined;
   readonly #host: JobHost;
 
   constructor(host: JobHost, idNumber: number, spec: JobSpec, now: number, deadlineAt: number, resources: readonly Resource[] | undefined) {
+    super(spec.priority ?? TaskPriority.NORMAL, now, deadlineAt);
     const c = spec.constraints;
     this.#host = host;
     this.#idNumber = idNumber;
@@ -102,9 +92,6 @@ export class Job implements TaskHandle, JobContext, Dispatchable, ResourceClaima
     this.fn = spec.fn;
     this.args = spec.args ?? NO_ARGS;
     this.executor = spec.executor;
-    this.basePriority = this.effectivePriority = spec.priority ?? TaskPriority.NORMAL;
-    this.readyAt = now;
-    this.deadlineAt = deadlineAt;
     this.preemptible = c?.preemptible ?? true;
     this.hardRealtime = c?.hardRealtime ?? false;
     this.timeoutMs = c?.timeoutMs;
@@ -123,14 +110,6 @@ export class Job implements TaskHandle, JobContext, Dispatchable, ResourceClaima
   /** Whether anyone has seen (and so could refer to) this job's id. */
   get idKnown(): boolean {
     return this.#id !== undefined;
-  }
-
-  get deadline(): number {
-    return this.deadlineAt;
-  }
-
-  get signal(): AbortSignal {
-    return (this.#controller ??= new AbortController()).signal;
   }
 
   get final(): boolean {
@@ -156,17 +135,6 @@ export class Job implements TaskHandle, JobContext, Dispatchable, ResourceClaima
     this.#settle = undefined;
     if (this.state === TaskState.COMPLETED) settle.resolve(this.value);
     else settle.reject(this.error);
-  }
-
-  /** @internal */
-  abort(reason: unknown): void {
-    const controller = (this.#controller ??= new AbortController());
-    if (!controller.signal.aborted) controller.abort(reason);
-  }
-
-  /** @internal A fresh signal for a retry (the previous attempt's may be aborted by a timeout). */
-  resetSignal(): void {
-    if (this.#controller?.signal.aborted === true) this.#controller = undefined;
   }
 
   cancel(reason = 'cancelled'): boolean {

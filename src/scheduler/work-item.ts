@@ -1,0 +1,49 @@
+/**
+ * What a periodic run and a submitted job share: a place in the ready queue (`Dispatchable`) and
+ * on the timeline (`Timed`), and an AbortSignal made only when someone asks for it.
+ */
+import type { Dispatchable } from './ready-queue.js';
+import type { Timed } from './timer-queue.js';
+
+export abstract class WorkItem implements Dispatchable, Timed {
+  readonly basePriority: number;
+  effectivePriority: number;
+  readyAt: number;
+  deadlineAt: number;
+  seq = 0;
+  queueIndex = -1;
+  level = 0;
+  timerAt = 0;
+  timerIndex = -1;
+  #controller: AbortController | undefined;
+
+  constructor(priority: number, readyAt: number, deadlineAt: number) {
+    this.basePriority = priority;
+    this.effectivePriority = priority;
+    this.readyAt = readyAt;
+    this.deadlineAt = deadlineAt;
+  }
+
+  /** Absolute deadline on the scheduler's clock, or Infinity. */
+  get deadline(): number {
+    return this.deadlineAt;
+  }
+
+  get signal(): AbortSignal {
+    return (this.#controller ??= new AbortController()).signal;
+  }
+
+  /** @internal Abort the signal (once; later reasons are ignored). */
+  abort(reason: unknown): void {
+    const controller = (this.#controller ??= new AbortController());
+    if (!controller.signal.aborted) controller.abort(reason);
+  }
+
+  /** @internal A fresh signal for another attempt, when the last one was aborted (a timeout). */
+  resetSignal(): void {
+    if (this.#controller?.signal.aborted === true) this.#controller = undefined;
+  }
+
+  abstract start(): void;
+  abstract onTimer(now: number): void;
+}
