@@ -13,6 +13,9 @@ console.log(`# tactus benchmarks — node ${process.version}, ${cpus().length} x
 let failed = 0;
 for (const file of files) {
   const result = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', new URL(file, import.meta.url).pathname], { stdio: 'inherit' });
-  if (result.status !== 0) failed++;
+  if (result.status !== 0) {
+    failed++;
+    console.error(`bench/${file} exited with ${result.status ?? result.signal}`);
+  }
 }
 process.exit(failed === 0 ? 0 : 1);

@@ -71,6 +71,17 @@ export interface JobSummary {
   live: number;
 }
 
+/** A finished dependency known only by its outcome (the job itself is gone). */
+interface FinishedDependency {
+  id: string;
+  state: TaskState;
+}
+
+type Dependency = Job | FinishedDependency;
+
+const NO_BATCH: ReadonlyMap<string, JobSpec> = new Map();
+const NO_DEPENDENCIES: readonly Dependency[] = Object.freeze([]);
+
 function isNonFatal(error: unknown): boolean {
   return error instanceof TaskNonFatalError || (error as { code?: unknown } | undefined)?.code === 'ERR_TACTUS_TASK_NON_FATAL';
 }
@@ -112,7 +123,7 @@ export class JobEngine implements JobHost {
   submit<A extends unknown[], R>(spec: JobSpec<A, R>): TaskHandle<R> {
     const parsed = parseJobSpec(spec);
     this.#assertAccepting();
-    const dependencies = this.#resolveDependencies(parsed, new Map());
+    const dependencies = this.#resolveDependencies(parsed, NO_BATCH);
     this.#assertFreshId(parsed.id, parsed.name);
     const resources = parsed.constraints?.resources === undefined ? undefined : this.#o.resources.resolve(parsed.constraints.resources);
     return this.#create(parsed, dependencies, resources) as TaskHandle<R>;
@@ -137,7 +148,7 @@ export class JobEngine implements JobHost {
     const order = topologicalOrder(parsed, byId);
     const handles = new Map<JobSpec, TaskHandle>();
     for (const spec of order) {
-      const dependencies = this.#resolveDependencies(spec, new Map());
+      const dependencies = this.#resolveDependencies(spec, NO_BATCH);
       const resources = spec.constraints?.resources === undefined ? undefined : this.#o.resources.resolve(spec.constraints.resources);
       handles.set(spec, this.#create(spec, dependencies, resources));
     }
@@ -156,20 +167,22 @@ export class JobEngine implements JobHost {
   }
 
   /** Live jobs and known final states for each `dependsOn` id; batch members resolve later. */
-  #resolveDependencies(spec: JobSpec, batch: ReadonlyMap<string, JobSpec>): (Job | TaskState)[] {
+  #resolveDependencies(spec: JobSpec, batch: ReadonlyMap<string, JobSpec>): readonly Dependency[] {
     const ids = spec.constraints?.dependsOn;
-    if (ids === undefined || ids.length === 0) return [];
-    const resolved: (Job | TaskState)[] = [];
+    if (ids === undefined || ids.length === 0) return NO_DEPENDENCIES;
+    const resolved: Dependency[] = [];
     for (const id of ids) {
       if (id === spec.id) throw new DependencyCycleError([id, id]);
-      const live = this.#byId.get(id) ?? this.#finished.get(id);
+      const live = this.#byId.get(id);
+      const finished = live === undefined ? this.#finished.get(id) : undefined;
       if (live !== undefined) resolved.push(live);
+      else if (finished !== undefined) resolved.push({ id, state: finished });
       else if (!batch.has(id)) throw new UnknownDependencyError(spec.name, id);
     }
     return resolved;
   }
 
-  #create(spec: JobSpec, dependencies: readonly (Job | TaskState)[], resources: Job['resources']): Job {
+  #create(spec: JobSpec, dependencies: readonly Dependency[], resources: Job['resources']): Job {
     const now = this.#o.clock.now();
     const c = spec.constraints;
     let deadlineAt = c?.deadline ?? Number.POSITIVE_INFINITY;
@@ -178,13 +191,10 @@ export class JobEngine implements JobHost {
     this.#submitted++;
     this.#live++;
     if (spec.id !== undefined) this.#byId.set(spec.id, job);
-    let failedDependency: { id: string; state: TaskState } | undefined;
+    let failedDependency: FinishedDependency | undefined;
     for (const dependency of dependencies) {
-      if (typeof dependency === 'string') {
-        if (dependency !== TaskState.COMPLETED) failedDependency ??= { id: '(finished job)', state: dependency };
-      } else if (dependency.state === TaskState.COMPLETED) {
-        // already met
-      } else if (dependency.final) {
+      if (dependency.state === TaskState.COMPLETED) continue; // already met
+      if (!(dependency instanceof Job) || dependency.final) {
         failedDependency ??= { id: dependency.id, state: dependency.state };
       } else {
         (dependency.dependents ??= []).push(job);
