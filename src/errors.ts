@@ -68,6 +68,11 @@ export class TaskNonFatalError extends TactusError {
   }
 }
 
+/** Whether `error` is a TaskNonFatalError, by class or by its code (which survives a boundary). */
+export function isTaskNonFatal(error: unknown): boolean {
+  return error instanceof TaskNonFatalError || (error as { code?: unknown } | null | undefined)?.code === 'ERR_TACTUS_TASK_NON_FATAL';
+}
+
 /** A wait was aborted through its AbortSignal. */
 export class AbortError extends TactusError {
   constructor(message = 'the operation was aborted', options?: { cause?: unknown }) {

@@ -9,7 +9,7 @@
  * `backpressureAfter` bad releases in a row. Every user callback is guarded: a throwing task or
  * callback is counted and reported, never an unhandled rejection.
  */
-import { TaskCancelledError, TaskNonFatalError, TactusError } from '../errors.js';
+import { isTaskNonFatal, TaskCancelledError, TactusError } from '../errors.js';
 import type { BackpressureInfo, CommonTaskConfig, OverrunPolicy, TaskFunction } from './config.js';
 import type { Engine } from './engine.js';
 import { TaskPriority } from './priority.js';
@@ -29,10 +29,6 @@ export class DeadlineExceededError extends TactusError {
   constructor(name: string) {
     super('ERR_TACTUS_DEADLINE_EXCEEDED', `task ${JSON.stringify(name)} passed its deadline`);
   }
-}
-
-function isNonFatal(error: unknown): boolean {
-  return error instanceof TaskNonFatalError || (error instanceof Error && (error as { code?: unknown }).code === 'ERR_TACTUS_TASK_NON_FATAL');
 }
 
 export function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
@@ -301,7 +297,7 @@ export abstract class LoopTask implements Timed, RunOwner {
   }
 
   #onFailure(run: Run, error: unknown): void {
-    if (isNonFatal(error)) {
+    if (isTaskNonFatal(error)) {
       this.engine.logger.warn({ task: this.name, err: error }, 'task reported a non-fatal error; rescheduled');
       return;
     }

@@ -129,8 +129,6 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
   #pumpScheduled = false;
   #stateChangeObserved = false;
   #state: SchedulerState = 'created';
-  #drained: (() => void) | undefined;
-  #drainPromise: Promise<void> | undefined;
   readonly #stopped: Promise<void>;
   #markStopped!: () => void;
 
@@ -425,19 +423,16 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
     return new RealtimeTaskHandle(task);
   }
 
+  /** Resolves once nothing is in flight (at once when that is already so). */
   #drain(): Promise<void> {
-    this.#drainPromise ??= new Promise<void>((resolve) => {
-      this.#drained = resolve;
-    });
     this.#checkDrained();
-    return this.#drainPromise;
+    return this.#stopped;
   }
 
   #checkDrained(): void {
     if (this.#state !== 'stopping' || this.#dispatcher.running > 0 || this.#dispatcher.queued > 0 || this.#jobs.live > 0) return;
     this.#state = 'stopped';
     this.#timers.clear();
-    this.#drained?.();
     this.#markStopped();
   }
 

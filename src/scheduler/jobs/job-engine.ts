@@ -21,7 +21,7 @@ import {
   InvalidConfigError,
   SchedulerStoppedError,
   TaskCancelledError,
-  TaskNonFatalError,
+  isTaskNonFatal,
   TaskTimeoutError,
   UnknownDependencyError,
 } from '../../errors.js';
@@ -81,10 +81,6 @@ type Dependency = Job | FinishedDependency;
 
 const NO_BATCH: ReadonlyMap<string, JobSpec> = new Map();
 const NO_DEPENDENCIES: readonly Dependency[] = Object.freeze([]);
-
-function isNonFatal(error: unknown): boolean {
-  return error instanceof TaskNonFatalError || (error as { code?: unknown } | undefined)?.code === 'ERR_TACTUS_TASK_NON_FATAL';
-}
 
 export class JobEngine implements JobHost {
   readonly #o: JobEngineOptions;
@@ -315,7 +311,7 @@ export class JobEngine implements JobHost {
 
   #fail(job: Job, error: unknown, now: number): void {
     const retry = job.retry;
-    const nonFatal = isNonFatal(error);
+    const nonFatal = isTaskNonFatal(error);
     if (retry !== undefined && job.attempt <= retry.attempts) {
       const delay = retry.backoffMs * (retry.factor ?? 2) ** (job.attempt - 1);
       this.#o.logger.warn({ job: job.name, attempt: job.attempt, err: error, retryInMs: delay }, 'job attempt failed; retrying');
