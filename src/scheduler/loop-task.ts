@@ -46,8 +46,14 @@ export abstract class LoopTask implements Timed, RunOwner {
   protected readonly config: CommonTaskConfig;
   readonly #fn: TaskFunction;
   readonly #overrun: OverrunPolicy;
-  /** Runs queued or running (usually 0 or 1; an array, so adding and removing allocates nothing). */
-  readonly #active: Run[] = [];
+  /** Copied from the config, which stays cold on the release path. */
+  readonly #maxJitterMs: number | undefined;
+  /**
+   * Runs queued or running: the first in a field, any others (only `overrun: 'parallel'` has
+   * them) in an array, so the common release touches no array (cold at 10,000 tasks).
+   */
+  #active: Run | undefined;
+  readonly #moreActive: Run[] = [];
   #pending: Run | undefined;
   #lifecycle: Lifecycle = 'active';
   #backpressureRaised = false;
@@ -59,6 +65,7 @@ export abstract class LoopTask implements Timed, RunOwner {
     this.name = config.name;
     this.priority = config.priority ?? TaskPriority.NORMAL;
     this.#overrun = config.overrun ?? 'skip';
+    this.#maxJitterMs = config.maxJitterMs;
   }
 
   /** Deadline relative to the scheduled start, or undefined for none. */
@@ -72,7 +79,7 @@ export abstract class LoopTask implements Timed, RunOwner {
 
   get state(): LoopState {
     if (this.#lifecycle !== 'active') return this.#lifecycle;
-    if (this.#active.length > 0) return 'running';
+    if (this.#active !== undefined) return 'running';
     return this.engine.releasing ? 'scheduled' : 'idle';
   }
 
@@ -87,7 +94,9 @@ export abstract class LoopTask implements Timed, RunOwner {
 
   get nextDeadline(): number | undefined {
     let earliest = Number.POSITIVE_INFINITY;
-    for (const run of this.#active) if (run.deadlineAt < earliest) earliest = run.deadlineAt;
+    for (let i = 0, run: Run | undefined = this.#active; run !== undefined; run = this.#moreActive[i++]) {
+      if (run.deadlineAt < earliest) earliest = run.deadlineAt;
+    }
     if (earliest < Number.POSITIVE_INFINITY) return earliest;
     const next = this.nextRunAt;
     const deadlineMs = this.deadlineMs;
@@ -96,7 +105,7 @@ export abstract class LoopTask implements Timed, RunOwner {
 
   /** Runs queued or running now. */
   get activeRuns(): number {
-    return this.#active.length;
+    return this.#active === undefined ? 0 : 1 + this.#moreActive.length;
   }
 
   snapshotStats(): TaskStats {
@@ -115,9 +124,9 @@ export abstract class LoopTask implements Timed, RunOwner {
 
   /** Release one run due at `scheduledAt`. */
   protected release(scheduledAt: number): void {
-    if (this.#active.length > 0 && this.#overrun !== 'parallel') {
+    if (this.#active !== undefined && this.#overrun !== 'parallel') {
       this.stats.overruns++;
-      for (const run of this.#active) run.overran = true;
+      for (let i = 0, run: Run | undefined = this.#active; run !== undefined; run = this.#moreActive[i++]) run.overran = true;
       if (this.#overrun === 'queue-one' && this.#pending === undefined) {
         this.#pending = this.#newRun(scheduledAt);
         this.#emitOverrun(scheduledAt, 'queued');
@@ -128,19 +137,19 @@ export abstract class LoopTask implements Timed, RunOwner {
       }
       return;
     }
-    if (this.#active.length > 0) {
+    if (this.#active !== undefined) {
       this.stats.overruns++;
       this.#emitOverrun(scheduledAt, 'parallel');
     }
     const run = this.#newRun(scheduledAt);
-    this.#active.push(run);
+    this.#addActive(run);
     this.engine.dispatcher.enqueue(run);
   }
 
   /** Seed 000's safety override: run now, ahead of everything, never a second concurrent run. */
   override(now: number): { coalesced: boolean } {
-    if (this.#overrun !== 'parallel' && this.#active.length > 0) {
-      for (const run of this.#active) {
+    if (this.#overrun !== 'parallel' && this.#active !== undefined) {
+      for (let i = 0, run: Run | undefined = this.#active; run !== undefined; run = this.#moreActive[i++]) {
         if (run.queueIndex >= 0) {
           run.override = true;
           this.engine.dispatcher.startNow(run);
@@ -153,7 +162,7 @@ export abstract class LoopTask implements Timed, RunOwner {
     }
     const run = this.#newRun(now);
     run.override = true;
-    this.#active.push(run);
+    this.#addActive(run);
     this.engine.dispatcher.startNow(run);
     return { coalesced: false };
   }
@@ -171,9 +180,9 @@ export abstract class LoopTask implements Timed, RunOwner {
     run.startedAt = now;
     const jitterMs = now - run.scheduledAt;
     this.stats.runs++;
-    this.stats.jitter.record(jitterMs);
+    this.stats.recordJitter(jitterMs);
     this.engine.latency.recordScheduling(this.priority, jitterMs, now);
-    const maxJitterMs = this.config.maxJitterMs;
+    const maxJitterMs = this.#maxJitterMs;
     if (maxJitterMs !== undefined && jitterMs > maxJitterMs) {
       this.stats.jitterWarnings++;
       this.engine.emit('jitter-warning', { name: this.name, scheduledAt: run.scheduledAt, startedAt: now, jitterMs, maxJitterMs });
@@ -210,7 +219,7 @@ export abstract class LoopTask implements Timed, RunOwner {
     this.#removeActive(run);
     if (this.#lifecycle !== 'cancelled') {
       const execMs = now - run.startedAt;
-      stats.exec.record(execMs);
+      stats.recordExec(execMs);
       stats.lastExecMs = execMs;
       engine.latency.recordExecution(this.priority, execMs, now);
       if (failed) {
@@ -232,7 +241,7 @@ export abstract class LoopTask implements Timed, RunOwner {
     const pending = this.#pending;
     if (pending === undefined || !this.live) return;
     this.#pending = undefined;
-    this.#active.push(pending);
+    this.#addActive(pending);
     if (pending.override) this.engine.dispatcher.startNow(pending);
     else this.engine.dispatcher.enqueue(pending);
   }
@@ -263,6 +272,7 @@ export abstract class LoopTask implements Timed, RunOwner {
   }
 
   #clean(): void {
+    if (this.stats.consecutiveMisses === 0) return; // the usual case: write nothing
     this.stats.consecutiveMisses = 0;
     this.#backpressureRaised = false;
   }
@@ -338,13 +348,15 @@ export abstract class LoopTask implements Timed, RunOwner {
     if (this.#lifecycle === 'cancelled' || this.#lifecycle === 'completed') return;
     this.#lifecycle = 'cancelled';
     this.#stopReleasing();
-    for (const run of this.#active) run.abort(new TaskCancelledError(this.name, 'cancelled'));
+    for (let i = 0, run: Run | undefined = this.#active; run !== undefined; run = this.#moreActive[i++]) {
+      run.abort(new TaskCancelledError(this.name, 'cancelled'));
+    }
     this.engine.retire(this.name);
   }
 
   /** Abort runs in flight (scheduler terminate). */
   abortRuns(reason: unknown): void {
-    for (const run of this.#active) run.abort(reason);
+    for (let i = 0, run: Run | undefined = this.#active; run !== undefined; run = this.#moreActive[i++]) run.abort(reason);
   }
 
   /** A one-shot ran, or an error stopped the task. */
@@ -362,9 +374,10 @@ export abstract class LoopTask implements Timed, RunOwner {
   #stopReleasing(): void {
     this.engine.timers.cancel(this);
     this.#dropPending();
-    for (let i = this.#active.length - 1; i >= 0; i--) {
-      const run = this.#active[i]!;
-      if (run.queueIndex < 0) continue;
+    // from the last: a removal moves the last run into the hole, which has then been seen
+    for (let i = this.activeRuns - 1; i >= 0; i--) {
+      const run = i === 0 ? this.#active : this.#moreActive[i - 1];
+      if (run === undefined || run.queueIndex < 0) continue;
       this.engine.dispatcher.withdraw(run);
       this.engine.timers.cancel(run);
       this.#removeActive(run);
@@ -372,12 +385,21 @@ export abstract class LoopTask implements Timed, RunOwner {
     }
   }
 
+  #addActive(run: Run): void {
+    if (this.#active === undefined) this.#active = run;
+    else this.#moreActive.push(run);
+  }
+
   #removeActive(run: Run): void {
-    const active = this.#active;
-    const index = active.indexOf(run);
+    const more = this.#moreActive;
+    if (run === this.#active) {
+      this.#active = more.pop();
+      return;
+    }
+    const index = more.indexOf(run);
     if (index < 0) return;
-    active[index] = active[active.length - 1]!;
-    active.pop();
+    more[index] = more[more.length - 1]!;
+    more.pop();
   }
 
   #dropPending(): void {

@@ -2,6 +2,7 @@
  * Run accounting for one task (seed 000): every run's jitter (actual start - scheduled start) and
  * execution time go into percentile histograms; counters say how releases and runs ended.
  */
+import { histograms } from '../stats/histogram-arena.js';
 import { DurationHistogram, type PercentileSummary } from '../stats/histogram.js';
 
 /** A read-only copy of a task's counters and percentiles (milliseconds). */
@@ -42,6 +43,17 @@ export class TaskStatsRecorder {
   lastExecMs = 0;
   readonly jitter = new DurationHistogram();
   readonly exec = new DurationHistogram();
+  // the arena ids, so the per-run records skip the two histogram handles (cold at 10,000 tasks)
+  readonly #jitterId = this.jitter.id;
+  readonly #execId = this.exec.id;
+
+  recordJitter(ms: number): void {
+    histograms.record(this.#jitterId, ms);
+  }
+
+  recordExec(ms: number): void {
+    histograms.record(this.#execId, ms);
+  }
 
   snapshot(): TaskStats {
     return {

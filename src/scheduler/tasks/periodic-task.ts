@@ -43,7 +43,7 @@ export class PeriodicTask extends LoopTask {
   onTimer(now: number): void {
     const releaseAt = this.timerAt;
     const next = nextReleaseIndex(this.#t0, this.#periodMs, this.#index, releaseAt, now);
-    this.stats.skipped += next - this.#index - 1;
+    if (next > this.#index + 1) this.stats.skipped += next - this.#index - 1;
     this.#index = next;
     this.engine.timers.schedule(this, this.#t0 + next * this.#periodMs);
     this.release(releaseAt);

@@ -1,0 +1,43 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { HistogramArena } from '../../src/stats/histogram-arena.js';
+
+test('histograms on different pages of the arena never see each other', () => {
+  const arena = new HistogramArena();
+  const ids = Array.from({ length: 300 }, () => arena.allocate()); // three pages of 128
+  assert.equal(new Set(ids).size, 300);
+  ids.forEach((id, i) => {
+    for (let n = 0; n <= i % 7; n++) arena.record(id, i);
+  });
+  ids.forEach((id, i) => {
+    assert.equal(arena.count(id), (i % 7) + 1, `count of histogram ${i}`);
+    assert.equal(arena.max(id), i);
+    assert.equal(arena.sum(id), i * ((i % 7) + 1));
+    assert.equal(arena.percentile(id, 50), i, `p50 of histogram ${i}`); // clamped to [min, max] = [i, i]
+  });
+});
+
+test('a released id comes back empty, and its neighbours keep their samples', () => {
+  const arena = new HistogramArena();
+  const [a, b, c] = [arena.allocate(), arena.allocate(), arena.allocate()];
+  for (const id of [a, b, c]) arena.record(id, 5);
+  arena.release(b);
+  const reused = arena.allocate();
+  assert.equal(reused, b);
+  assert.equal(arena.count(reused), 0);
+  assert.equal(arena.percentile(reused, 99), 0);
+  assert.equal(arena.max(reused), 0);
+  arena.record(reused, 0.5);
+  assert.equal(arena.percentile(reused, 50), 0.5); // min was reset too: 0.5 is not clamped up to 5
+  for (const id of [a, c]) assert.equal(arena.count(id), 1);
+});
+
+test('the twin: without a release, allocate never hands out an id in use', () => {
+  const arena = new HistogramArena();
+  const first = arena.allocate();
+  arena.record(first, 3);
+  const second = arena.allocate();
+  assert.notEqual(second, first);
+  assert.equal(arena.count(first), 1);
+  assert.equal(arena.count(second), 0);
+});
