@@ -13,6 +13,8 @@ declare module 'autocannon' {
   interface Result {
     non2xx: number;
     requests: { total: number };
+    /** autocannon's own latency histogram (whole milliseconds). */
+    latency: { p50: number; p99: number; max: number };
   }
 
   type Instance = EventEmitter & PromiseLike<Result>;

@@ -85,6 +85,7 @@ async function tactusPlugin(app: FastifyInstance, rawOptions: TactusPluginOption
   });
   app.addHook('preClose', async () => {
     hub.close();
+    service.close();
   });
   app.addHook('onClose', async () => {
     if (!options.lifecycle) return;

@@ -8,11 +8,20 @@ import type { BridgeSource, MetricsRegistry, MonitorSource, SchedulerSource, Wor
 import type { TelemetryHub } from './telemetry/hub.js';
 
 /**
- * How long a built status is served again: at hundreds of requests per second the route then costs
- * one `describe()` + snapshot + serialisation per window instead of one per request. Control
- * routes drop it at once, so a change is never hidden from the operator who made it.
+ * How often the status is rebuilt while it is being read. The first read builds it (on the request
+ * path); while reads keep coming, a timer rebuilds it every window, off the request path, so reads
+ * at hundreds per second only copy out one pre-serialised body and none of them pays for a
+ * `describe()` + snapshot + `JSON.stringify`. A window without reads stops the timer and drops the
+ * body (an occasional reader builds a fresh one). Control routes drop it at once, so a change is
+ * never hidden from the operator who made it.
  */
 export const STATUS_CACHE_MS = 100;
+
+interface BuiltStatus {
+  value: object;
+  /** `value` serialised once: what the route sends. */
+  body: Buffer;
+}
 
 export class TactusService {
   readonly scheduler: SchedulerSource;
@@ -24,7 +33,9 @@ export class TactusService {
   readonly prefix: string;
   readonly readOnly: boolean;
   readonly telemetry: TelemetryHub;
-  #status: { builtAt: number; value: object; json: string | undefined } | undefined;
+  #status: BuiltStatus | undefined;
+  #readSinceBuild = false;
+  #refresh: ReturnType<typeof setInterval> | undefined;
 
   constructor(options: ResolvedOptions, telemetry: TelemetryHub, metrics: MetricsRegistry | undefined) {
     this.scheduler = options.scheduler;
@@ -45,26 +56,42 @@ export class TactusService {
 
   /** `GET {prefix}/status`: the scheduler's description, the monitor's snapshot, the workers. */
   status(): object {
-    return this.#cachedStatus().value;
+    return this.#current().value;
   }
 
-  /** `status()` serialised, once per window (what the route sends). */
-  statusJson(): string {
-    const cached = this.#cachedStatus();
-    return (cached.json ??= JSON.stringify(cached.value));
+  /** `status()` as UTF-8 JSON, serialised once per build (what the route sends). */
+  statusBody(): Buffer {
+    return this.#current().body;
   }
 
-  #cachedStatus(): { builtAt: number; value: object; json: string | undefined } {
-    const now = performance.now();
-    const cached = this.#status;
-    if (cached !== undefined && now - cached.builtAt < STATUS_CACHE_MS) return cached;
-    const fresh = { builtAt: now, value: this.#buildStatus(), json: undefined };
-    this.#status = fresh;
-    return fresh;
+  #current(): BuiltStatus {
+    this.#readSinceBuild = true;
+    if (this.#status !== undefined) return this.#status;
+    this.#rebuild();
+    this.#refresh ??= setInterval(this.#onRefresh, STATUS_CACHE_MS).unref();
+    return this.#status!;
+  }
+
+  readonly #onRefresh = (): void => {
+    if (this.#readSinceBuild) this.#rebuild();
+    else this.close();
+  };
+
+  #rebuild(): void {
+    const value = this.#buildStatus();
+    this.#status = { value, body: Buffer.from(JSON.stringify(value)) };
+    this.#readSinceBuild = false;
   }
 
   /** Something changed through a control route: the next status is built afresh. */
   changed(): void {
+    this.#status = undefined;
+  }
+
+  /** Stop refreshing and drop the built status (on close, or when nobody reads it). */
+  close(): void {
+    clearInterval(this.#refresh);
+    this.#refresh = undefined;
     this.#status = undefined;
   }
 

@@ -20,7 +20,7 @@ const timelineQuery = z.strictObject({
 export function registerReadRoutes(scope: FastifyInstance, service: TactusService): void {
   scope.get('/healthz', { ...noInput, config: { tactusPublic: true } }, async () => ({ ok: true }));
 
-  scope.get('/status', noInput, async (_request, reply) => reply.type('application/json; charset=utf-8').send(service.statusJson()));
+  scope.get('/status', noInput, async (_request, reply) => reply.type('application/json; charset=utf-8').send(service.statusBody()));
 
   scope.get('/tasks', noInput, async () => service.scheduler.describe().tasks);
 

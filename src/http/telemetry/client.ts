@@ -2,7 +2,9 @@
  * One telemetry client: its socket, its subscriptions and its budget. Sending never waits: when
  * the socket's unsent bytes pass the cap, the client is dropped (terminated) instead, so a slow
  * consumer can never hold back producers or make the server buffer without limit. Control
- * messages are rate-limited per client.
+ * messages are rate-limited per client. The hub corks the client's TCP socket around a tick, so
+ * the frames of one tick leave in one write (one syscall, one wake-up of the reader) instead of
+ * one each.
  */
 
 /** The part of a `ws` WebSocket the hub uses. */
@@ -14,12 +16,21 @@ export interface TelemetrySocket {
   terminate(): void;
 }
 
+/** The TCP socket under the WebSocket, held back while a tick's frames are queued. */
+export interface CorkableTransport {
+  cork(): void;
+  uncork(): void;
+}
+
 const OPEN = 1;
+/** Every frame is a text frame: one options object for all sends. */
+const TEXT = { binary: false } as const;
 /** Control messages a client may send per second. */
 const CONTROL_PER_SECOND = 20;
 
 export class TelemetryClient {
   readonly socket: TelemetrySocket;
+  readonly #transport: CorkableTransport | undefined;
   /** Subscribed topics and their tick divisor. */
   readonly subscriptions = new Map<string, number>();
   readonly #maxBufferedBytes: number;
@@ -27,8 +38,9 @@ export class TelemetryClient {
   #windowCount = 0;
   #dropped = false;
 
-  constructor(socket: TelemetrySocket, maxBufferedBytes: number) {
+  constructor(socket: TelemetrySocket, maxBufferedBytes: number, transport?: CorkableTransport) {
     this.socket = socket;
+    this.#transport = transport;
     this.#maxBufferedBytes = maxBufferedBytes;
   }
 
@@ -48,8 +60,17 @@ export class TelemetryClient {
       this.socket.terminate();
       return false;
     }
-    this.socket.send(text, { binary: false });
+    this.socket.send(text, TEXT);
     return true;
+  }
+
+  /** Hold this client's writes until `uncork()` (around one tick of the hub). */
+  cork(): void {
+    this.#transport?.cork();
+  }
+
+  uncork(): void {
+    this.#transport?.uncork();
   }
 
   /** Count a control message at `now` (ms); false when the client exceeded its rate. */

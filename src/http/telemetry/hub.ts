@@ -3,12 +3,13 @@
  * Clients are grouped by topic and by rate (a rate is a whole number of ticks); on each tick a due
  * group's message is built and serialised ONCE and the same bytes are queued on every socket of
  * the group, so 50 clients cost one `describe()`, one `JSON.stringify` and one UTF-8 encoding per
- * tick, not 50.
+ * tick, not 50. Each client's socket is corked for the tick, so all its frames of the tick go out
+ * in one write.
  * Sources are read at most once per tick. Sends never wait (see `TelemetryClient`).
  */
 import type { SchedulerDescription } from '../../scheduler/describe.js';
 import type { BridgeSource, MonitorSource, SchedulerSource, WorkersSource } from '../sources.js';
-import { TelemetryClient, type TelemetrySocket } from './client.js';
+import { TelemetryClient, type CorkableTransport, type TelemetrySocket } from './client.js';
 import { DataFeed } from './data-feed.js';
 import { EventFeed, MONITOR_EVENT_KINDS, SCHEDULER_EVENT_KINDS, WORKER_EVENT_KINDS, type EventFeedSource } from './event-feed.js';
 import {
@@ -89,8 +90,9 @@ export class TelemetryHub {
     return { clients: this.#clients.size, slowClientsDropped: this.#slowDropped, framesSent: this.#framesSent };
   }
 
-  connect(socket: TelemetrySocket): TelemetryClient {
-    const client = new TelemetryClient(socket, this.#options.maxBufferedBytes);
+  /** A new client on `socket`; `transport` is its TCP socket, corked around each tick when given. */
+  connect(socket: TelemetrySocket, transport?: CorkableTransport): TelemetryClient {
+    const client = new TelemetryClient(socket, this.#options.maxBufferedBytes, transport);
     this.#clients.add(client);
     return client;
   }
@@ -201,14 +203,19 @@ export class TelemetryHub {
 
   #onTick(): void {
     const tick = ++this.#tick;
-    for (const [topic, byDivisor] of this.#groups) {
-      for (const [divisor, group] of byDivisor) {
-        if (topic !== EVENTS_TOPIC && tick % divisor !== 0) continue;
-        const frame = this.#frame(topic, divisor, tick);
-        if (frame === undefined) continue;
-        const bytes = Buffer.from(frame);
-        for (const client of group) this.#send(client, bytes);
+    for (const client of this.#clients) client.cork();
+    try {
+      for (const [topic, byDivisor] of this.#groups) {
+        for (const [divisor, group] of byDivisor) {
+          if (topic !== EVENTS_TOPIC && tick % divisor !== 0) continue;
+          const frame = this.#frame(topic, divisor, tick);
+          if (frame === undefined) continue;
+          const bytes = Buffer.from(frame);
+          for (const client of group) this.#send(client, bytes);
+        }
       }
+    } finally {
+      for (const client of this.#clients) client.uncork();
     }
   }
 

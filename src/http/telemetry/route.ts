@@ -27,12 +27,12 @@ export function registerTelemetryRoute(scope: FastifyInstance, hub: TelemetryHub
         if (hub.clientCount >= options.maxClients) throw new TooManyClientsError(options.maxClients);
       },
     },
-    (socket) => {
+    (socket, request) => {
       if (hub.clientCount >= options.maxClients) {
         socket.close(CLOSE.tryLater, 'too many clients');
         return;
       }
-      const client = hub.connect(socket);
+      const client = hub.connect(socket, request.raw.socket);
       socket.on('message', (data, isBinary) => {
         const bytes = Buffer.isBuffer(data) ? data : Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
         if (isBinary) socket.close(CLOSE.unsupported, 'text control frames only');
