@@ -75,8 +75,8 @@ export class TimerQueue {
   /** Schedule (or move) `entry` to fire at monotonic time `atMs`. */
   schedule(entry: Timed, atMs: number): void {
     entry.timerAt = atMs;
-    if (entry.timerIndex >= 0) this.#heap.rekey(entry.timerIndex, atMs, 0, ++this.#order);
-    else this.#heap.push(entry, atMs, 0, ++this.#order);
+    if (entry.timerIndex >= 0) this.#heap.rekey(entry.timerIndex, atMs, ++this.#order, 0);
+    else this.#heap.push(entry, atMs, ++this.#order, 0); // the order second: ties read two key arrays, not three
     if (!this.#waking && atMs < this.#armedAt) this.#arm();
   }
 
