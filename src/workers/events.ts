@@ -19,6 +19,8 @@ export type ExitReason =
   | 'terminated'
   /** Exited on its own with a non-zero code or a signal. */
   | 'crashed'
+  /** A thread that exceeded its `resourceLimits` (ERR_WORKER_OUT_OF_MEMORY): a failure, restarted per policy. */
+  | 'out-of-memory'
   /** Exited on its own with code 0: a failure for a long-lived worker (reliability plan A6). */
   | 'exited'
   /** Missed `killAfterBeats` heartbeats: killed. */

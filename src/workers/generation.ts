@@ -82,6 +82,7 @@ export function launchGeneration(options: GenerationOptions, events: ConnectionE
         execArgv: spec.execArgv,
         heartbeat: heartbeat?.buffer,
         data: options.data.ring,
+        resourceLimits: spec.resourceLimits,
       },
       events,
     );
@@ -97,6 +98,9 @@ export function exitReason(intent: ExitReason | undefined, info: ExitInfo): Exit
   if (intent === 'stopped' || intent === 'restarted') {
     return info.code === 0 && info.signal === null ? intent : 'killed';
   }
-  if (intent !== undefined) return intent;
+  // A thread dying of an error closes its channel first; when that outlasted the disconnect grace,
+  // the error it died of is still the better reason.
+  if (intent !== undefined && !(intent === 'disconnected' && info.error !== undefined)) return intent;
+  if ((info.error as { code?: unknown } | undefined)?.code === 'ERR_WORKER_OUT_OF_MEMORY') return 'out-of-memory';
   return info.code === 0 && info.signal === null && info.error === undefined ? 'exited' : 'crashed';
 }

@@ -6,7 +6,7 @@
  */
 export { WorkerManager, type IsolatedTaskHost, type WorkerManagerState } from './manager.js';
 export { WorkerHandle, type RequestOptions } from './handle.js';
-export type { LoopTiming, RingSpec, WorkerManagerOptions, WorkerSpec } from './spec.js';
+export type { LoopTiming, ResourceLimits, RingSpec, WorkerManagerOptions, WorkerSpec } from './spec.js';
 export type { WorkerDataSnapshot, WorkerIpcSnapshot, WorkerLoopSnapshot, WorkerSnapshot } from './snapshot.js';
 export {
   WORKER_STATES,

@@ -24,6 +24,15 @@ export type LoopTiming =
 
 export const SPIN_MARGIN_MS: Record<Exclude<LoopTiming, object>, number> = { default: 0.15, economy: 0.05, wait: 0 };
 
+/** Heap limits of a worker, in MB (the names and meaning of Node's `ResourceLimits`). */
+export interface ResourceLimits {
+  maxOldGenerationSizeMb?: number;
+  /** Threads only. */
+  maxYoungGenerationSizeMb?: number;
+  /** Threads only. */
+  stackSizeMb?: number;
+}
+
 /** The data plane's shape for a thread worker (a shared ring). */
 export interface RingSpec {
   /** Records the ring holds (rounded up to a power of two; default 1024). */
@@ -59,6 +68,13 @@ export interface WorkerSpec {
   niceness?: number;
   /** Data plane settings (threads: the shared ring). */
   ring?: RingSpec;
+  /**
+   * V8 heap limits of the worker (Node's `Worker` `resourceLimits`). A thread that exceeds them
+   * dies with `ERR_WORKER_OUT_OF_MEMORY`, reported as exit reason `'out-of-memory'`, and is
+   * restarted per policy while the parent's heap is untouched. Processes take
+   * `maxOldGenerationSizeMb` only (`--max-old-space-size`); V8 aborts them (a `'crashed'` exit, SIGABRT).
+   */
+  resourceLimits?: ResourceLimits;
   /** Time allowed from spawn to ready, setup included (default: the manager's startTimeoutMs). */
   startTimeoutMs?: number;
   /** Node flags for the worker (default: the parent's, minus --test/--inspect/--watch/--eval). */
@@ -155,8 +171,18 @@ const specSchema = z.strictObject({
       overflow: z.enum(['drop-oldest', 'reject']).optional(),
     })
     .optional(),
+  resourceLimits: z
+    .strictObject({
+      maxOldGenerationSizeMb: z.number().int().min(4).max(1 << 20).optional(),
+      maxYoungGenerationSizeMb: z.number().int().min(1).max(1 << 16).optional(),
+      stackSizeMb: z.number().finite().min(0.25).max(1024).optional(),
+    })
+    .optional(),
   startTimeoutMs: positiveMs.optional(),
   execArgv: z.array(z.string().max(4096)).max(100).optional(),
+}).refine((s) => s.isolation !== 'process' || (s.resourceLimits?.maxYoungGenerationSizeMb === undefined && s.resourceLimits?.stackSizeMb === undefined), {
+  message: 'a process worker takes maxOldGenerationSizeMb only',
+  path: ['resourceLimits'],
 });
 
 export type ParsedSpec = Omit<WorkerSpec, 'module'> & { module: string; isolation: 'thread' | 'process' };

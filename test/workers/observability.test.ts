@@ -45,6 +45,16 @@ test('niceness applies to the loop thread only (a positive value needs no privil
   assert.equal(Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]), 0, "the parent's own thread is untouched");
 });
 
+test("a process worker starts with a 1 us timer slack; the parent's own slack is put back", { skip: existsSync('/proc/self/timerslack_ns') ? false : 'no /proc/<pid>/timerslack_ns here' }, async (t) => {
+  const slack = (pid: number | 'self'): number => Number(readFileSync(`/proc/${pid}/timerslack_ns`, 'utf8'));
+  const before = slack('self');
+  const manager = realManager(t);
+  const handle = manager.spawn<FaultWorker>({ name: 'slack', module: FAULT_WORKER, isolation: 'process' });
+  await handle.ready();
+  assert.equal(slack(handle.pid!), 1000);
+  assert.equal(slack('self'), before);
+});
+
 test('worker loops appear in scheduler.describe(), marked isolated, with their run stats (seed 000)', async (t) => {
   const manager = realManager(t);
   const scheduler = new Scheduler();

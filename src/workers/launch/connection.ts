@@ -1,5 +1,6 @@
 import type { Readable } from 'node:stream';
 import type { RingChannelInit } from '../data-plane/ring-channel.js';
+import type { ResourceLimits } from '../spec.js';
 
 /**
  * The seam between supervision and the operating system: a `Launcher` starts one worker
@@ -20,6 +21,8 @@ export interface LaunchRequest {
   heartbeat: SharedArrayBuffer | undefined;
   /** Threads: the shared data plane (ring and type table), reused across generations. */
   data: RingChannelInit | undefined;
+  /** Heap limits (threads: `resourceLimits`; processes: `--max-old-space-size`). */
+  resourceLimits: ResourceLimits | undefined;
 }
 
 export interface ExitInfo {

@@ -2,20 +2,24 @@
  * Starts a worker generation as a child process running the runtime entry. Control messages are
  * newline-delimited JSON over a socket pipe on fd 3 (split with a size limit, see line-reader.ts);
  * data is a binary framed stream on fd 4. Heartbeats arrive as control messages. Killing is
- * SIGKILL: it works on a process stopped with SIGSTOP too (a pending SIGTERM would not).
+ * SIGKILL: it works on a process stopped with SIGSTOP too (a pending SIGTERM would not). The child
+ * starts with a low timer slack (timer-slack.ts).
  */
 import { spawn } from 'node:child_process';
 import type { Socket } from 'node:net';
 import { LineReader } from '../line-reader.js';
 import type { ConnectionEvents, LaunchRequest, WorkerConnection } from './connection.js';
 import { inheritedExecArgv, RUNTIME_ENTRY_PATH } from './runtime-entry.js';
+import { withTimerSlack, WORKER_TIMER_SLACK_NS } from './timer-slack.js';
 
 export function launchProcess(request: LaunchRequest, events: ConnectionEvents): WorkerConnection {
-  const child = spawn(process.execPath, [...(request.execArgv ?? inheritedExecArgv()), RUNTIME_ENTRY_PATH, String(request.maxMessageBytes)], {
-    stdio: ['ignore', 'inherit', 'inherit', 'pipe', 'pipe'],
-    env: request.env === undefined ? process.env : { ...process.env, ...request.env },
-    windowsHide: true,
-  });
+  const child = withTimerSlack(WORKER_TIMER_SLACK_NS, () =>
+    spawn(process.execPath, [...(request.execArgv ?? inheritedExecArgv()), ...heapFlags(request), RUNTIME_ENTRY_PATH, String(request.maxMessageBytes)], {
+      stdio: ['ignore', 'inherit', 'inherit', 'pipe', 'pipe'],
+      env: request.env === undefined ? process.env : { ...process.env, ...request.env },
+      windowsHide: true,
+    }),
+  );
   const control = child.stdio[3] as Socket | null;
   const data = child.stdio[4] as Socket | null;
   const maxPendingBytes = 4 * request.maxMessageBytes;
@@ -52,4 +56,10 @@ export function launchProcess(request: LaunchRequest, events: ConnectionEvents):
       if (!exited && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     },
   };
+}
+
+/** A process's heap limit as a V8 flag (the spec admits only the old generation for processes). */
+function heapFlags(request: LaunchRequest): string[] {
+  const oldMb = request.resourceLimits?.maxOldGenerationSizeMb;
+  return oldMb === undefined ? [] : [`--max-old-space-size=${oldMb}`];
 }

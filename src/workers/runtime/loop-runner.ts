@@ -24,7 +24,8 @@ export interface LoopRunnerOptions {
   contexts: readonly LoopContext<unknown, unknown>[];
   heartbeatMs: number;
   now(): number;
-  waitUntil(atMs: number): void;
+  /** Block until `atMs`; returns the clock reading that reached it (the run's start). */
+  waitUntil(atMs: number): number;
   /** Progress: called on every step. */
   beat(): void;
   /** Called on every step after `beat`, with the step's time (flush events, stats, heartbeats). */
@@ -91,14 +92,13 @@ export class LoopRunner {
       this.#sleep(Math.min(remaining - NEAR_MS, this.#idleWakeMs));
       return;
     }
-    options.waitUntil(slot.nextAt);
-    this.#run(index);
+    this.#run(index, options.waitUntil(slot.nextAt));
   }
 
-  #run(index: number): void {
+  #run(index: number, startedAt: number): void {
     const options = this.#options;
     const slot = options.slots[index]!;
-    slot.begin(options.now());
+    slot.begin(startedAt);
     this.#current = index;
     let result: unknown;
     try {
