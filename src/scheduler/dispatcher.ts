@@ -58,14 +58,14 @@ export class Dispatcher {
     item.start();
   }
 
-  /** A run in flight gave its slot back. */
-  release(): void {
+  /** A run in flight gave its slot back; `now`, if given, is the clock reading it ended at. */
+  release(now?: number): void {
     this.#running--;
-    this.pump();
+    this.pump(now);
   }
 
-  /** Start queued work while slots are free. */
-  pump(): void {
+  /** Start queued work while slots are free; `now` (a fresh clock reading) goes to the first start only. */
+  pump(now?: number): void {
     if (this.#pumping) return;
     this.#pumping = true;
     try {
@@ -73,7 +73,8 @@ export class Dispatcher {
         const item = this.#queue.pop();
         if (item === undefined) break;
         this.#running++;
-        item.start();
+        item.start(now);
+        now = undefined; // that start ran code: the reading is stale now
       }
     } finally {
       this.#pumping = false;

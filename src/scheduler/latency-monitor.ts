@@ -52,6 +52,7 @@ export class LatencyMonitor {
   readonly #thresholds: readonly (LatencyThreshold | undefined)[];
   readonly #raised = new Set<string>();
   readonly #onAlert: (event: LatencyAlertEvent) => void;
+  #alertsRaised = 0;
 
   constructor(alerts: LatencyAlerts, onAlert: (event: LatencyAlertEvent) => void) {
     this.#thresholds = PRIORITY_NAMES.map((name) => alerts[name]);
@@ -74,6 +75,11 @@ export class LatencyMonitor {
     if (threshold !== undefined && due(h)) this.#compare(i, 'execution', h, threshold, now);
   }
 
+  /** Alerts raised so far (a caller can tell whether recording ran a listener). */
+  get alertsRaised(): number {
+    return this.#alertsRaised;
+  }
+
   stats(): LatencyStats {
     const stats = {} as LatencyStats;
     PRIORITY_NAMES.forEach((name, i) => {
@@ -89,6 +95,7 @@ export class LatencyMonitor {
     if (p95Ms > thresholdMs) {
       if (this.#raised.has(key)) return;
       this.#raised.add(key);
+      this.#alertsRaised++;
       this.#onAlert({ priority, kind, p95Ms, thresholdMs, at: now });
     } else {
       this.#raised.delete(key);

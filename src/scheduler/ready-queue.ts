@@ -19,8 +19,11 @@ export interface Dispatchable {
   queueIndex: number;
   /** Multi-level feedback queue level (the fair policy), 0 = top. */
   level: number;
-  /** Called by the dispatcher when a slot is granted. */
-  start(): void;
+  /**
+   * Called by the dispatcher when a slot is granted; `now` is a clock reading the releasing run
+   * took just before (it may use it instead of reading the clock again), or undefined.
+   */
+  start(now?: number): void;
 }
 
 export interface ReadyQueue {

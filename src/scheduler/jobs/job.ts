@@ -1,8 +1,14 @@
 /**
  * One submitted job: at once the caller's `TaskHandle`, the function's `JobContext`, the
  * dispatcher's queue item, a resource claimant and an entry on the timeline (its hard deadline
- * while waiting, its timeout while running, its retry backoff in between). One object per job;
- * the id string, the AbortController and the result promise are made only when asked for.
+ * while waiting, its timeout while running, its retry backoff in between).
+ *
+ * Why this shape: a scheduler holds up to hundreds of thousands of queued jobs, and each one's
+ * bytes are copied by the young-generation GC and touched cold when it is dispatched; the record
+ * size was the main cost of a deep queue. So a job is one small object: what every job uses
+ * (queue keys, state, function, outcome) as fields, the booleans packed in one integer, and
+ * everything only some jobs use (constraints, executor, timers, dependencies, resource waits,
+ * yields, a custom or read id, the result promise) in a `JobExtras` made on first need.
  */
 import { AbortError } from '../../errors.js';
 import type { Claim, Resource, ResourceClaimant } from '../resources/resource-manager.js';
@@ -14,7 +20,7 @@ const NO_ARGS: readonly unknown[] = Object.freeze([]);
 
 /** What a job needs from the engine that runs it. */
 export interface JobHost {
-  start(job: Job): void;
+  start(job: Job, now?: number): void;
   onTimer(job: Job, now: number): void;
   cancel(job: Job, reason: string): boolean;
   yieldSlot(job: Job): Promise<void>;
@@ -39,102 +45,242 @@ export interface TaskHandle<R = unknown> {
 
 export type JobTimer = 'none' | 'deadline' | 'timeout' | 'retry';
 
+/** The parts of a job only some jobs use, made on first need. */
+class JobExtras {
+  id: string | undefined = undefined;
+  executor: Executor | undefined = undefined;
+  timeoutMs: number | undefined = undefined;
+  retry: RetryPolicy | undefined = undefined;
+  resources: readonly Resource[] | undefined = undefined;
+  timer: JobTimer = 'none';
+  unmetDependencies = 0;
+  dependents: Job[] | undefined = undefined;
+  waitingFor: Claim | undefined = undefined;
+  resume: (() => void) | undefined = undefined;
+  /** When the job last got its slot (the fair policy's quantum; set only under that policy). */
+  resumedAt = Number.NaN;
+  settle: { resolve: (value: unknown) => void; reject: (error: unknown) => void } | undefined = undefined;
+  result: Promise<unknown> | undefined = undefined;
+}
+
+// the booleans of a job, one bit each of `flags`
+const PREEMPTIBLE = 1;
+const HARD_REALTIME = 2;
+const HOLDS_SLOT = 4;
+const RESOURCES_HELD = 8;
+const TOOK_RESOURCES = 16;
+const TIMED_OUT = 32;
+const YIELD_REQUESTED = 64;
+
 export class Job extends WorkItem implements TaskHandle, JobContext, ResourceClaimant {
   readonly name: string;
   readonly fn: JobFunction;
   readonly args: readonly unknown[];
-  readonly executor: Executor | undefined;
-  timer: JobTimer = 'none';
   state: TaskState = TaskState.PENDING;
   attempt = 0;
-  /** Start of the current attempt. */
-  startedAt = 0;
-  /** When the job last got its slot (start or resume after a yield): the fair policy's quantum. */
-  resumedAt = 0;
-  yieldRequested = false;
-  readonly preemptible: boolean;
-  readonly hardRealtime: boolean;
-  readonly timeoutMs: number | undefined;
-  readonly retry: RetryPolicy | undefined;
-  /** Resources declared in the constraints, acquired all-or-nothing before the first start. */
-  readonly resources: readonly Resource[] | undefined;
-  /** Holds a dispatcher slot (running, not yielded). */
-  holdsSlot = false;
-  /** The declared resources are held (granted before start). */
-  resourcesHeld = false;
-  /** It took resources at some point (declared or through `ctx.acquire`): release on finish. */
-  tookResources = false;
-  /** The current attempt passed its timeoutMs. */
-  timedOut = false;
-  /** Dependencies not yet completed. */
-  unmetDependencies = 0;
-  /** Jobs waiting on this one. */
-  dependents: Job[] | undefined;
-  waitingFor: Claim | undefined;
-  /** Set while yielded: resumes the function when dispatched again. */
-  resume: (() => void) | undefined;
-  /** Outcome once final. */
-  value: unknown;
-  error: unknown;
-  #id: string | undefined;
+  /** Index in the engine's list of running jobs; -1 when not running. (No start time here: it
+   * is a double, one more object per job for the GC; the run's completion callback holds it.) */
+  runIndex = -1;
+  /** The value once COMPLETED, the error once FAILED, CANCELLED or DEADLINE_MISSED. */
+  outcome: unknown = undefined;
+  #flags: number;
   readonly #idNumber: number;
-  #settle: { resolve: (value: unknown) => void; reject: (error: unknown) => void } | undefined;
-  #result: Promise<unknown> | undefined;
   readonly #host: JobHost;
+  #x: JobExtras | undefined = undefined;
 
   constructor(host: JobHost, idNumber: number, spec: JobSpec, now: number, deadlineAt: number, resources: readonly Resource[] | undefined) {
     super(spec.priority ?? TaskPriority.NORMAL, now, deadlineAt);
-    const c = spec.constraints;
     this.#host = host;
     this.#idNumber = idNumber;
-    this.#id = spec.id;
     this.name = spec.name;
     this.fn = spec.fn;
     this.args = spec.args ?? NO_ARGS;
-    this.executor = spec.executor;
-    this.preemptible = c?.preemptible ?? true;
-    this.hardRealtime = c?.hardRealtime ?? false;
-    this.timeoutMs = c?.timeoutMs;
-    this.retry = c?.retry;
-    this.resources = resources;
+    const c = spec.constraints;
+    this.#flags = (c?.preemptible ?? true ? PREEMPTIBLE : 0) | (c?.hardRealtime === true ? HARD_REALTIME : 0);
+    if (spec.id !== undefined || spec.executor !== undefined || c?.timeoutMs !== undefined || c?.retry !== undefined || resources !== undefined) {
+      const x = this.#extras();
+      x.id = spec.id;
+      x.executor = spec.executor;
+      x.timeoutMs = c?.timeoutMs;
+      x.retry = c?.retry;
+      x.resources = resources;
+    }
+  }
+
+  #extras(): JobExtras {
+    return (this.#x ??= new JobExtras());
   }
 
   get id(): string {
-    if (this.#id === undefined) {
-      this.#id = `job-${this.#idNumber}`;
+    const x = this.#extras();
+    if (x.id === undefined) {
+      x.id = `job-${this.#idNumber}`;
       this.#host.idAssigned(this);
     }
-    return this.#id;
+    return x.id;
   }
 
   /** Whether anyone has seen (and so could refer to) this job's id. */
   get idKnown(): boolean {
-    return this.#id !== undefined;
+    return this.#x?.id !== undefined;
   }
 
   get final(): boolean {
     return isFinalState(this.state);
   }
 
+  // ---- rarely used parts ----
+
+  get executor(): Executor | undefined {
+    return this.#x?.executor;
+  }
+
+  get timeoutMs(): number | undefined {
+    return this.#x?.timeoutMs;
+  }
+
+  get retry(): RetryPolicy | undefined {
+    return this.#x?.retry;
+  }
+
+  /** Resources declared in the constraints, acquired all-or-nothing before the first start. */
+  get resources(): readonly Resource[] | undefined {
+    return this.#x?.resources;
+  }
+
+  get timer(): JobTimer {
+    return this.#x?.timer ?? 'none';
+  }
+
+  set timer(kind: JobTimer) {
+    if (kind !== 'none' || this.#x !== undefined) this.#extras().timer = kind;
+  }
+
+  /** Dependencies not yet completed. */
+  get unmetDependencies(): number {
+    return this.#x?.unmetDependencies ?? 0;
+  }
+
+  set unmetDependencies(count: number) {
+    this.#extras().unmetDependencies = count;
+  }
+
+  /** Jobs waiting on this one. */
+  get dependents(): Job[] | undefined {
+    return this.#x?.dependents;
+  }
+
+  set dependents(jobs: Job[] | undefined) {
+    this.#extras().dependents = jobs;
+  }
+
+  get waitingFor(): Claim | undefined {
+    return this.#x?.waitingFor;
+  }
+
+  set waitingFor(claim: Claim | undefined) {
+    if (claim !== undefined || this.#x !== undefined) this.#extras().waitingFor = claim;
+  }
+
+  /** Set while yielded: resumes the function when dispatched again. */
+  get resume(): (() => void) | undefined {
+    return this.#x?.resume;
+  }
+
+  set resume(resume: (() => void) | undefined) {
+    if (resume !== undefined || this.#x !== undefined) this.#extras().resume = resume;
+  }
+
+  /** When the job last got its slot (start, or resume after a yield): the fair policy's quantum. */
+  get resumedAt(): number {
+    return this.#x?.resumedAt ?? Number.NaN;
+  }
+
+  set resumedAt(at: number) {
+    this.#extras().resumedAt = at;
+  }
+
+  // ---- flags ----
+
+  get preemptible(): boolean {
+    return (this.#flags & PREEMPTIBLE) !== 0;
+  }
+
+  get hardRealtime(): boolean {
+    return (this.#flags & HARD_REALTIME) !== 0;
+  }
+
+  /** Holds a dispatcher slot (running, not yielded). */
+  get holdsSlot(): boolean {
+    return (this.#flags & HOLDS_SLOT) !== 0;
+  }
+
+  set holdsSlot(on: boolean) {
+    this.#set(HOLDS_SLOT, on);
+  }
+
+  /** The declared resources are held (granted before start). */
+  get resourcesHeld(): boolean {
+    return (this.#flags & RESOURCES_HELD) !== 0;
+  }
+
+  set resourcesHeld(on: boolean) {
+    this.#set(RESOURCES_HELD, on);
+  }
+
+  /** It took resources at some point (declared or through `ctx.acquire`): release on finish. */
+  get tookResources(): boolean {
+    return (this.#flags & TOOK_RESOURCES) !== 0;
+  }
+
+  set tookResources(on: boolean) {
+    this.#set(TOOK_RESOURCES, on);
+  }
+
+  /** The current attempt passed its timeoutMs. */
+  get timedOut(): boolean {
+    return (this.#flags & TIMED_OUT) !== 0;
+  }
+
+  set timedOut(on: boolean) {
+    this.#set(TIMED_OUT, on);
+  }
+
+  get yieldRequested(): boolean {
+    return (this.#flags & YIELD_REQUESTED) !== 0;
+  }
+
+  set yieldRequested(on: boolean) {
+    this.#set(YIELD_REQUESTED, on);
+  }
+
+  #set(bit: number, on: boolean): void {
+    this.#flags = on ? this.#flags | bit : this.#flags & ~bit;
+  }
+
+  // ---- the handle and the context ----
+
   get result(): Promise<unknown> {
-    if (this.#result !== undefined) return this.#result;
-    if (this.state === TaskState.COMPLETED) this.#result = Promise.resolve(this.value);
-    else if (this.final) this.#result = Promise.reject(this.error);
+    const x = this.#extras();
+    if (x.result !== undefined) return x.result;
+    if (this.state === TaskState.COMPLETED) x.result = Promise.resolve(this.outcome);
+    else if (this.final) x.result = Promise.reject(this.outcome);
     else {
-      this.#result = new Promise((resolve, reject) => {
-        this.#settle = { resolve, reject };
+      x.result = new Promise((resolve, reject) => {
+        x.settle = { resolve, reject };
       });
     }
-    return this.#result;
+    return x.result;
   }
 
   /** @internal Deliver the final outcome to whoever holds `result`. */
   settle(): void {
-    const settle = this.#settle;
-    if (settle === undefined) return;
-    this.#settle = undefined;
-    if (this.state === TaskState.COMPLETED) settle.resolve(this.value);
-    else settle.reject(this.error);
+    const x = this.#x;
+    if (x?.settle === undefined) return;
+    const settle = x.settle;
+    x.settle = undefined;
+    if (this.state === TaskState.COMPLETED) settle.resolve(this.outcome);
+    else settle.reject(this.outcome);
   }
 
   cancel(reason = 'cancelled'): boolean {
@@ -158,8 +304,8 @@ export class Job extends WorkItem implements TaskHandle, JobContext, ResourceCla
     return this.#host.acquire(this, resources);
   }
 
-  start(): void {
-    this.#host.start(this);
+  start(now?: number): void {
+    this.#host.start(this, now);
   }
 
   onTimer(now: number): void {
