@@ -6,8 +6,9 @@
  * golden-ratio sequence) are registered at once and started. Two measures:
  * 1. The scheduler's own cost per release: the same Scheduler on a stepped clock that jumps to the
  *    next armed alarm instead of waiting, so the driver loop is pure scheduler work (timer heap,
- *    release, ready queue, dispatch, accounting, the trivial body). CPU over a fixed number of
- *    releases after a warm-up; hot code at every N, no timer wait, no event loop in the figure.
+ *    release, ready queue, dispatch, accounting, the trivial body). The sizes take turns for 8
+ *    rounds, each on a fresh scheduler after a warm-up; the median round's CPU per release is
+ *    reported with the spread. Hot code at every N, no timer wait, no event loop in the figure.
  * 2. Real timers, side by side with the peers (one `setInterval` per task; toad-scheduler, a
  *    `SimpleIntervalJob` per task), one contender at a time: after a warm-up that absorbs the first
  *    burst, process CPU over a window / releases in it (includes Node's timers, libuv and the
@@ -32,7 +33,8 @@ const LAG_RESOLUTION_MS = 10;
 const SIZES = [100, 10_000];
 const GOLDEN = (Math.sqrt(5) - 1) / 2;
 const STEPPED_WARMUP = 50_000;
-const STEPPED_RELEASES = 300_000;
+const STEPPED_RELEASES = 600_000;
+const STEPPED_ROUNDS = 8;
 
 /** Period of task i: 100-1000 ms, spread evenly whatever the task count. */
 const periodOf = (i: number): number => 100 + Math.floor(900 * ((i * GOLDEN) % 1));
@@ -94,29 +96,52 @@ class SteppedAlarm implements Alarm {
 interface SteppedRow {
   count: number;
   releases: number;
+  /** Median over the rounds, and the spread. */
   cpuPerReleaseUs: number;
-  heapMb: number;
+  minUs: number;
+  maxUs: number;
 }
 
-/** The scheduler's own cost per release with `count` tasks registered, on a stepped clock. */
-function steppedCost(count: number): SteppedRow {
-  collectGarbage();
+/** CPU per release (us) of `releases` releases with `count` tasks, on a fresh stepped-clock scheduler. */
+function steppedCost(count: number, releases: number): number {
   const clock = new SteppedClock();
   const scheduler = new Scheduler({ clock });
-  let releases = 0;
+  let released = 0;
   const body = (): void => {
-    releases++;
+    released++;
   };
   for (let i = 0; i < count; i++) scheduler.schedulePeriodic({ name: `task-${i}`, periodMs: periodOf(i) }, body);
   scheduler.start();
-  clock.drive(() => releases >= STEPPED_WARMUP); // JIT warm-up, and the burst of every release 0
-  const releases0 = releases;
+  clock.drive(() => released >= STEPPED_WARMUP); // JIT warm-up, and the burst of every release 0
+  const released0 = released;
   const cpu = startCpuMeter();
-  clock.drive(() => releases - releases0 >= STEPPED_RELEASES);
+  clock.drive(() => released - released0 >= releases);
   const { cpuMs } = cpu();
-  const heapMb = process.memoryUsage().heapUsed / 2 ** 20;
-  void scheduler.stop();
-  return { count, releases: releases - releases0, cpuPerReleaseUs: (cpuMs / (releases - releases0)) * 1000, heapMb };
+  void scheduler.terminate();
+  return (cpuMs / (released - released0)) * 1000;
+}
+
+/**
+ * The scheduler's own cost per release at each size, on a stepped clock. The sizes take turns,
+ * each round on a fresh scheduler with only that size loaded (STEPPED_ROUNDS rounds of
+ * STEPPED_RELEASES / STEPPED_ROUNDS releases), so a burst of load from elsewhere on the machine
+ * lands on both rather than on whichever ran at that moment; the median round is reported with
+ * the spread.
+ */
+async function steppedCosts(counts: number[]): Promise<SteppedRow[]> {
+  const samples = counts.map((): number[] => []);
+  const perRound = Math.ceil(STEPPED_RELEASES / STEPPED_ROUNDS);
+  for (let round = 0; round < STEPPED_ROUNDS; round++) {
+    for (const [i, count] of counts.entries()) {
+      collectGarbage();
+      await sleep(10); // finalizers run: the last round's histograms go back to the arena
+      samples[i]!.push(steppedCost(count, perRound));
+    }
+  }
+  return counts.map((count, i) => {
+    const sorted = samples[i]!.sort((a, b) => a - b);
+    return { count, releases: perRound * STEPPED_ROUNDS, cpuPerReleaseUs: sorted[sorted.length >> 1]!, minUs: sorted[0]!, maxUs: sorted.at(-1)! };
+  });
 }
 
 /** The real clock, with the time spent inside its alarm callbacks (the scheduler's wake-ups) summed. */
@@ -242,13 +267,13 @@ const small = SIZES[0]!;
 const large = SIZES[SIZES.length - 1]!;
 console.log(`## Scale: periodic tasks with periods spread 100 ms-1 s, trivial bodies\n\n${machineLine()}\n`);
 
-const stepped = SIZES.map(steppedCost);
+const stepped = await steppedCosts(SIZES);
 const steppedRatio = stepped[stepped.length - 1]!.cpuPerReleaseUs / stepped[0]!.cpuPerReleaseUs;
 console.log(`### Scheduler cost per release (stepped clock: no waiting)\n`);
 console.log(
   markdownTable(
-    ['tasks', 'releases measured', 'CPU per release (us)', `vs ${label(small)} tasks`, 'heap used (MB)'],
-    stepped.map((r) => [label(r.count), label(r.releases), r.cpuPerReleaseUs.toFixed(2), ratio(r.cpuPerReleaseUs, stepped[0]!.cpuPerReleaseUs), r.heapMb.toFixed(1)]),
+    ['tasks', 'releases measured', `CPU per release (us), median of ${STEPPED_ROUNDS} rounds`, 'min - max', `vs ${label(small)} tasks`],
+    stepped.map((r) => [label(r.count), label(r.releases), r.cpuPerReleaseUs.toFixed(2), `${r.minUs.toFixed(2)} - ${r.maxUs.toFixed(2)}`, ratio(r.cpuPerReleaseUs, stepped[0]!.cpuPerReleaseUs)]),
   ),
 );
 console.log(`\n${label(large)} vs ${label(small)} tasks: ${steppedRatio.toFixed(2)}x (target <= 1.5x)\n`);

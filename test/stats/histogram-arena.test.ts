@@ -1,6 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { HistogramArena } from '../../src/stats/histogram-arena.js';
+import { DurationHistogram } from '../../src/stats/histogram.js';
 
 test('histograms on different pages of the arena never see each other', () => {
   const arena = new HistogramArena();
@@ -40,4 +43,27 @@ test('the twin: without a release, allocate never hands out an id in use', () =>
   assert.notEqual(second, first);
   assert.equal(arena.count(first), 1);
   assert.equal(arena.count(second), 0);
+});
+
+test('a DurationHistogram that is collected gives its id back to the arena; a live one keeps it', async () => {
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as () => void;
+  const kept = new DurationHistogram();
+  kept.record(7);
+  let dropped: DurationHistogram[] | undefined = Array.from({ length: 1000 }, () => new DurationHistogram());
+  const droppedIds = new Set(dropped.map((h) => h.id));
+  dropped = undefined;
+  // finalizers run in a later task: collect, yield, until they have (bounded)
+  for (let i = 0; i < 20; i++) {
+    gc();
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    const probe = new DurationHistogram();
+    if (droppedIds.has(probe.id)) {
+      assert.equal(probe.count, 0, 'a reused id starts empty');
+      assert.notEqual(probe.id, kept.id);
+      assert.equal(kept.count, 1, 'the live histogram kept its sample');
+      return;
+    }
+  }
+  assert.fail('no id of a collected histogram came back');
 });
