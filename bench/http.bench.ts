@@ -8,9 +8,9 @@
  *    rate: the floor of the loopback and of the machine's load. Windows alternate (tactus, bare,
  *    tactus, bare, ...) so the machine's noise falls on both; the figure is the median window's
  *    p99, printed with the spread (min-max) of the windows.
- * 2. WebSocket fan-out: 50 clients subscribed to tasks, workers, monitor, events and the 1 kHz
- *    force/torque stream, all at 20 Hz, against none; the figure is the 1 kHz isolated loop's
- *    lateness p99 (the worker thread's own accounting, from `GET /tactus/workers`), each window
+ * 2. WebSocket fan-out: 50 clients (raw sockets that only count bytes) subscribed to tasks,
+ *    workers, monitor, events and the 1 kHz force/torque stream, all at 20 Hz, against none; the
+ *    figure is the 1 kHz isolated loop's lateness p99 (the worker thread's own accounting, from `GET /tactus/workers`), each window
  *    started by restarting the worker so its stats cover the window only. Windows alternate
  *    (none, fan-out, none, fan-out, ...); the figure compares the median window of each, printed
  *    with the spread of the windows and each round's paired change. The CPU of the demo process
@@ -22,7 +22,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import autocannon from 'autocannon';
-import WebSocket from 'ws';
+import { randomBytes } from 'node:crypto';
+import { connect, type Socket } from 'node:net';
 import { loadavg } from 'node:os';
 import { machineLine, sleep } from './lib/machine.js';
 import { SampleBuffer, median, summarize, type Summary } from './lib/stats.js';
@@ -157,21 +158,51 @@ async function loopWindow(demo: Server, target: { worker: string; loop: string }
   return { ...target, runs: loop.stats.runs, p50: loop.stats.jitterMs.p50, p99: loop.stats.jitterMs.p99, max: loop.stats.jitterMs.max, demoCores, benchCores };
 }
 
-async function fanOut(origin: string, topic: string | undefined): Promise<{ clients: WebSocket[]; frames: () => number }> {
-  let frames = 0;
-  const clients = await Promise.all(
-    Array.from({ length: CLIENTS }, async () => {
-      // The clients are the harness, not the system under test: skip what costs them CPU needlessly.
-      const socket = new WebSocket(`${origin.replace('http', 'ws')}/ws/telemetry`, ['tactus.v1', `tactus.token.${TOKEN}`], { skipUTF8Validation: true, perMessageDeflate: false });
-      socket.on('message', () => frames++);
-      await once(socket, 'open');
-      for (const t of ['tasks', 'workers', 'monitor']) socket.send(JSON.stringify({ op: 'subscribe', topic: t, rateHz: FAN_OUT_HZ }));
-      socket.send(JSON.stringify({ op: 'subscribe', topic: 'events' }));
-      if (topic !== undefined) socket.send(JSON.stringify({ op: 'subscribe', topic, rateHz: FAN_OUT_HZ }));
-      return socket;
-    }),
+/**
+ * One telemetry client as cheap as a client can be: a raw TCP socket that upgrades, sends its
+ * (masked) subscribe frames and then only counts the bytes that arrive. The clients share the
+ * demo's two cores, so a WebSocket library parsing 3,000+ frames a second here would be the
+ * harness's load on the loop, not the server's; the server cannot tell the difference.
+ */
+async function rawClient(origin: string, messages: readonly object[], received: { bytes: number }): Promise<Socket> {
+  const { hostname, port, host } = new URL(origin);
+  const socket = connect(Number(port), hostname);
+  await once(socket, 'connect');
+  socket.write(
+    `GET /ws/telemetry HTTP/1.1\r\nHost: ${host}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n` +
+      `Sec-WebSocket-Key: ${randomBytes(16).toString('base64')}\r\nSec-WebSocket-Protocol: tactus.v1, tactus.token.${TOKEN}\r\n\r\n`,
   );
-  return { clients, frames: () => frames };
+  let head = '';
+  while (!head.includes('\r\n\r\n')) head += ((await once(socket, 'data')) as [Buffer])[0].toString('latin1');
+  if (!head.startsWith('HTTP/1.1 101')) throw new Error(`upgrade refused: ${head.split('\r\n')[0]}`);
+  socket.on('data', (chunk: Buffer) => (received.bytes += chunk.length));
+  for (const message of messages) socket.write(maskedTextFrame(JSON.stringify(message)));
+  return socket;
+}
+
+/** A client-to-server text frame (masked, as RFC 6455 requires), payload under 126 bytes. */
+function maskedTextFrame(text: string): Buffer {
+  const payload = Buffer.from(text);
+  if (payload.length > 125) throw new Error('control message too long for this client');
+  const frame = Buffer.alloc(6 + payload.length);
+  frame[0] = 0x81;
+  frame[1] = 0x80 | payload.length;
+  randomBytes(4).copy(frame, 2);
+  for (let i = 0; i < payload.length; i++) frame[6 + i] = payload[i]! ^ frame[2 + (i % 4)]!;
+  return frame;
+}
+
+async function fanOut(origin: string, topic: string | undefined): Promise<{ clients: Socket[]; received: { bytes: number } }> {
+  const messages: object[] = [...['tasks', 'workers', 'monitor'].map((t) => ({ op: 'subscribe', topic: t, rateHz: FAN_OUT_HZ })), { op: 'subscribe', topic: 'events' }];
+  if (topic !== undefined) messages.push({ op: 'subscribe', topic, rateHz: FAN_OUT_HZ });
+  const received = { bytes: 0 };
+  const clients = await Promise.all(Array.from({ length: CLIENTS }, () => rawClient(origin, messages, received)));
+  return { clients, received };
+}
+
+/** The server's telemetry counters (frames queued on sockets, slow clients dropped). */
+async function telemetryStats(origin: string): Promise<{ framesSent: number; slowClientsDropped: number }> {
+  return ((await (await fetch(`${origin}/tactus/status`, { headers: AUTH })).json()) as { telemetry: { framesSent: number; slowClientsDropped: number } }).telemetry;
 }
 
 async function main(): Promise<void> {
@@ -217,17 +248,23 @@ async function main(): Promise<void> {
     const topic = dataTopics.includes('ft_sample') ? 'ft_sample' : dataTopics[0];
     const rows: LoopFigure[][] = [[], []];
     let frames = 0;
+    let bytes = 0;
     let fanSeconds = 0;
+    let dropped = 0;
     const startLoad = loadLine();
     for (let round = 0; round < ROUNDS; round++) {
       rows[0]!.push(await loopWindow(demo, target, SECONDS));
       const fan = await fanOut(demo.origin, topic);
-      const before = fan.frames();
+      const before = await telemetryStats(demo.origin);
+      const bytesBefore = fan.received.bytes;
       const started = performance.now();
       rows[1]!.push(await loopWindow(demo, target, SECONDS));
-      frames += fan.frames() - before;
+      const after = await telemetryStats(demo.origin);
       fanSeconds += (performance.now() - started) / 1000;
-      for (const client of fan.clients) client.close();
+      frames += after.framesSent - before.framesSent;
+      bytes += fan.received.bytes - bytesBefore;
+      dropped += after.slowClientsDropped - before.slowClientsDropped;
+      for (const client of fan.clients) client.destroy();
     }
     const [off, on] = rows as [LoopFigure[], LoopFigure[]];
     console.log(`### ${CLIENTS} telemetry clients at ${FAN_OUT_HZ} Hz vs the 1 kHz isolated loop (${target.worker}/${target.loop}, ${ROUNDS} alternating rounds of ${SECONDS} s)\n`);
@@ -245,7 +282,7 @@ async function main(): Promise<void> {
     const paired = off.map((f, i) => on[i]!.p99 / f.p99 - 1);
     const cores = (figures: LoopFigure[], pick: (f: LoopFigure) => number): string => median(figures.map(pick)).toFixed(3);
     console.log(
-      `\nframes received by the clients: ${Math.round(frames / fanSeconds)}/s. Loop p99 over ${ROUNDS} windows each, median (min-max): ` +
+      `\nframes sent by the server: ${Math.round(frames / fanSeconds)}/s (${Math.round(bytes / fanSeconds / 1024)} KiB/s received by the clients, ${dropped} clients dropped as slow). Loop p99 over ${ROUNDS} windows each, median (min-max): ` +
         `no clients ${medianSpread(off.map((f) => f.p99), 4)} ms, ${CLIENTS} clients ${medianSpread(on.map((f) => f.p99), 4)} ms; ` +
         `per-round change: ${paired.map((c) => signedPct(c, 0)).join(', ')}. ` +
         `Median CPU, no clients / clients: demo ${cores(off, (f) => f.demoCores)} / ${cores(on, (f) => f.demoCores)} cores, bench ${cores(off, (f) => f.benchCores)} / ${cores(on, (f) => f.benchCores)} cores.`,
