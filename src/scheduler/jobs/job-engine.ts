@@ -196,7 +196,8 @@ export class JobEngine implements JobHost {
     this.#live++;
     if (spec.id !== undefined) this.#byId.set(spec.id, job);
     let failedDependency: FinishedDependency | undefined;
-    for (const dependency of dependencies) {
+    for (let i = 0; i < dependencies.length; i++) {
+      const dependency = dependencies[i]!;
       if (dependency.state === TaskState.COMPLETED) continue; // already met
       if (!(dependency instanceof Job) || dependency.final) {
         failedDependency ??= { id: dependency.id, state: dependency.state };
@@ -498,7 +499,9 @@ export class JobEngine implements JobHost {
     const head = queue.peek();
     if (head === undefined || head === this.#noVictimFor) return;
     let victim: Job | undefined;
-    for (const job of this.#running) {
+    const running = this.#running;
+    for (let i = 0; i < running.length; i++) {
+      const job = running[i]!;
       if (!job.preemptible || job.yieldRequested || queue.compare(head, job) >= 0) continue;
       if (victim === undefined || queue.compare(job, victim) > 0) victim = job;
     }

@@ -126,8 +126,14 @@ const SIMPLE_NAME = /^[A-Za-z0-9][\w.:-]*$/;
 const validNames = new Set<string>();
 const MAX_REMEMBERED_NAMES = 1024;
 
+let lastValidName: string | undefined;
+
 function isValidName(name: string): boolean {
-  if (validNames.has(name)) return true;
+  if (name === lastValidName) return true; // a burst of one kind of job: no hashing
+  if (validNames.has(name)) {
+    lastValidName = name;
+    return true;
+  }
   const valid = name.length <= 200 && name !== 'constructor' && name !== 'prototype' && name !== '__proto__' && SIMPLE_NAME.test(name);
   if (valid && validNames.size < MAX_REMEMBERED_NAMES) validNames.add(name);
   return valid;
