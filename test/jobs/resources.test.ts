@@ -212,3 +212,28 @@ test('preemption: a more urgent job asks the least urgent preemptible one to yie
   assert.ok(order.indexOf('urgent') < order.indexOf('bg1'));
   assert.equal(scheduler.summary().completed, 3);
 });
+
+test('preemption: while a more urgent job waits, each request asks one more running job, least urgent first; less urgent arrivals ask none', async () => {
+  const { clock, scheduler } = manualScheduler({ maxConcurrency: 2, policy: 'realtime' });
+  scheduler.start();
+  const gate = deferred();
+  const contexts = new Map<string, { shouldYield(): boolean }>();
+  const holder = (name: string) => async (ctx: { shouldYield(): boolean }) => {
+    contexts.set(name, ctx);
+    await gate.promise;
+  };
+  scheduler.submit({ name: 'low', priority: TaskPriority.LOW, fn: holder('low') });
+  scheduler.submit({ name: 'normal', priority: TaskPriority.NORMAL, fn: holder('normal') });
+  await clock.flush();
+  const asked = (): string[] => [...contexts].filter(([, ctx]) => ctx.shouldYield()).map(([name]) => name).sort();
+  scheduler.submit({ name: 'idle', priority: TaskPriority.IDLE, fn: () => {} });
+  scheduler.submit({ name: 'background', priority: TaskPriority.BACKGROUND, fn: () => {} });
+  assert.deepEqual(asked(), [], 'nothing running is less urgent than IDLE or BACKGROUND work');
+  scheduler.submit({ name: 'high-1', priority: TaskPriority.HIGH, fn: () => {} });
+  assert.deepEqual(asked(), ['low'], 'the least urgent running job is asked first');
+  scheduler.submit({ name: 'high-2', priority: TaskPriority.HIGH, fn: () => {} });
+  assert.deepEqual(asked(), ['low', 'normal'], 'the next request asks the next one');
+  gate.resolve();
+  await clock.flush();
+  assert.equal(scheduler.summary().completed, 6);
+});
