@@ -16,11 +16,14 @@
  *    the machine is shared); GC counts are taken in BOTH threads over the measured windows with
  *    `v8.GCProfiler` (0 = the hot path allocated nothing). When full, the producer naps 20 us; when
  *    empty 256 times in a row, the consumer does, so neither burns a core the other one needs.
- * 2. One-way latency at 4,000 payloads/s for 1.5 s per row: the worker paces itself (spin until the next
- *    250 us slot) and stamps `payloadNow()`; the main thread waits on its event loop and records
- *    `payloadNow() - ts`: the raw ring with `waitAsync`, `for await` over `PayloadReader.payloads()`,
- *    and postMessage; first the ring's blocking `wait()` (no event loop at all), the floor this
- *    machine allows at that moment: a p99 above 100 us there is scheduling, not the data plane.
+ * 2. One-way latency at 4,000 payloads/s for 1.5 s per row: the worker paces itself as a worker
+ *    loop does (the runtime's precise sleeper, default margin: a wait, then a short spin) and stamps
+ *    `payloadNow()`; the main thread waits on its event loop and records `payloadNow() - ts`: the raw
+ *    ring with `waitAsync`, `for await` over `PayloadReader.payloads()`, the whole user path (a
+ *    WorkerManager thread whose 4 kHz loop calls `ctx.publish`, read with `for await ... of
+ *    handle.data()`, after half a second of warm-up), and postMessage; first the ring's blocking
+ *    `wait()` (no event loop at all), the floor this machine allows at that moment: a p99 above
+ *    100 us there is scheduling, not the data plane. Each row also gives the consuming thread's CPU.
  * 3. Process pipe: a child process publishes through `FramedPayloadWriter` on fd 4 ('reject', it
  *    waits a turn when the pipe is full) for WINDOW_MS per payload size; the parent decodes with
  *    `FramedPayloadSource` + `PayloadReader`. Beside it, the child's IPC channel (`process.send`
@@ -34,6 +37,7 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
 import { GCProfiler } from 'node:v8';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { SharedRing, type OverflowPolicy } from '../src/queue/ring-buffer.js';
@@ -43,9 +47,12 @@ import { PayloadReader } from '../src/workers/data-plane/payload-reader.js';
 import { RingPayloadSource, RingPayloadWriter, createRingChannel, type RingChannelInit } from '../src/workers/data-plane/ring-channel.js';
 import type { WorkerPayload } from '../src/workers/data-plane/payload.js';
 import { payloadNow } from '../src/workers/data-plane/timeline.js';
+import { PreciseSleeper } from '../src/workers/runtime/precise-sleeper.js';
+import { SPIN_MARGIN_MS } from '../src/workers/spec.js';
+import { WorkerManager } from '../src/workers/manager.js';
 import { collectGarbage, machineLine } from './lib/machine.js';
 import { SampleBuffer, summarize, type Summary } from './lib/stats.js';
-import { markdownTable, ratio, us } from './lib/table.js';
+import { markdownTable, pct, ratio, us } from './lib/table.js';
 
 const WINDOW_MS = Number(process.env.BENCH_RING_MS ?? 1000);
 const PAYLOAD_BYTES = 64;
@@ -53,6 +60,8 @@ const LATENCY_RATE = 4000;
 const LATENCY_MS = 1500;
 const PIPE_SIZES = [64, 4096, 640 * 480];
 const thisFile = fileURLToPath(import.meta.url);
+const PUBLISHER_WORKER = new URL('./workers/publisher-worker.ts', import.meta.url);
+type PublisherWorker = typeof import('./workers/publisher-worker.js').default;
 
 // Control words shared with a producer thread.
 const C_READY = 0; // producer started
@@ -114,14 +123,13 @@ function producerMain(data: Role): void {
     const writer = data.role === 'paced-ring' ? new RingPayloadWriter(data.init) : undefined;
     const view = new DataView(payload.buffer);
     const periodMs = 1000 / data.rate;
+    const sleeper = new PreciseSleeper(payloadNow, SPIN_MARGIN_MS.default);
     const start = payloadNow() + 50;
     const total = Math.floor((data.durationMs * data.rate) / 1000);
     for (let k = 0; k < total; k++) {
-      const due = start + k * periodMs;
-      while (payloadNow() < due) {
-        // spin to the slot: the pacing itself must not add latency
-      }
-      const ts = payloadNow();
+      // paced as a worker loop is (the runtime's sleeper: wait, then a short spin), not spinning a
+      // whole core: on 2 cores a spinning producer leaves the consumer one core shared with all else
+      const ts = sleeper.waitUntil(start + k * periodMs);
       if (writer !== undefined) writer.publish('ft_sample', payload, ts);
       else {
         view.setFloat64(0, ts, true);
@@ -330,6 +338,23 @@ async function postMessageThroughput(shape: PostShape): Promise<Throughput> {
 interface Latency {
   name: string;
   summary: Summary;
+  /** CPU of the consuming (main) thread over the row, share of one core. */
+  core: number;
+}
+
+/** utime + stime of the calling thread, in ms (10 ms ticks). */
+function threadCpuMs(): number {
+  const stat = readFileSync('/proc/thread-self/stat', 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+/** Measure the calling thread's CPU share over `run`. */
+async function withThreadCpu<T>(run: () => Promise<T>): Promise<[T, number]> {
+  const cpu0 = threadCpuMs();
+  const wall0 = performance.now();
+  const result = await run();
+  return [result, (threadCpuMs() - cpu0) / (performance.now() - wall0)];
 }
 
 type RingConsumer = 'wait' | 'waitAsync' | 'reader';
@@ -346,6 +371,12 @@ async function ringLatency(consumer: RingConsumer): Promise<Latency> {
   const samples = new SampleBuffer(Math.ceil((LATENCY_MS * LATENCY_RATE) / 1000) + 16);
   const producer = startProducer({ role: 'paced-ring', init, control: control.buffer, rate: LATENCY_RATE, durationMs: LATENCY_MS });
   const report = once(producer.worker, 'message');
+  const [, core] = await withThreadCpu(() => consumeRing(consumer, init, control, samples, report));
+  await producer.exited;
+  return { name: RING_CONSUMER_NAMES[consumer], summary: summarize(samples.values()), core };
+}
+
+async function consumeRing(consumer: RingConsumer, init: RingChannelInit, control: Int32Array, samples: SampleBuffer, report: Promise<unknown>): Promise<void> {
   if (consumer === 'reader') {
     const reader = new PayloadReader();
     reader.attach(new RingPayloadSource(init));
@@ -365,22 +396,48 @@ async function ringLatency(consumer: RingConsumer): Promise<Latency> {
       else await ring.waitAsync(100);
     }
   }
-  await producer.exited;
-  return { name: RING_CONSUMER_NAMES[consumer], summary: summarize(samples.values()) };
+}
+
+/**
+ * The user's path end to end: a WorkerManager thread whose loop publishes a 64-byte payload every
+ * 250 us (`ctx.publish`, stamped in `publish`), read with `for await (const p of handle.data())`.
+ */
+async function handleLatency(): Promise<Latency> {
+  const manager = new WorkerManager({ heartbeatMs: 100 });
+  try {
+    const handle = manager.spawn<PublisherWorker>({ name: 'pub', module: PUBLISHER_WORKER, config: { periodMs: 1000 / LATENCY_RATE, bytes: PAYLOAD_BYTES }, ring: { slots: 1024, slotBytes: PAYLOAD_BYTES } });
+    await handle.ready();
+    const total = Math.ceil((LATENCY_MS * LATENCY_RATE) / 1000);
+    const samples = new SampleBuffer(total);
+    const warmUp = LATENCY_RATE / 2; // half a second: JIT, first GCs
+    let seen = 0;
+    const [, core] = await withThreadCpu(async () => {
+      for await (const payload of handle.data()) {
+        if (++seen > warmUp) samples.push(payloadNow() - payload.ts);
+        if (seen >= warmUp + total) break;
+      }
+    });
+    return { name: 'for await handle.data(), WorkerManager thread, loop at 4 kHz', summary: summarize(samples.values()), core };
+  } finally {
+    await manager.stop();
+  }
 }
 
 async function postLatency(): Promise<Latency> {
   const control = new Int32Array(new SharedArrayBuffer(16));
   const samples = new SampleBuffer(Math.ceil((LATENCY_MS * LATENCY_RATE) / 1000) + 16);
   const producer = startProducer({ role: 'paced-post', control: control.buffer, rate: LATENCY_RATE, durationMs: LATENCY_MS });
-  await new Promise<void>((resolve) => {
-    producer.worker.on('message', (message: Uint8Array | object) => {
-      if (message instanceof Uint8Array) samples.push(payloadNow() - new DataView(message.buffer, message.byteOffset).getFloat64(0, true));
-      else resolve();
-    });
-  });
+  const [, core] = await withThreadCpu(
+    () =>
+      new Promise<void>((resolve) => {
+        producer.worker.on('message', (message: Uint8Array | object) => {
+          if (message instanceof Uint8Array) samples.push(payloadNow() - new DataView(message.buffer, message.byteOffset).getFloat64(0, true));
+          else resolve();
+        });
+      }),
+  );
   await producer.exited;
-  return { name: 'postMessage', summary: summarize(samples.values()) };
+  return { name: 'postMessage', summary: summarize(samples.values()), core };
 }
 
 // ---------------------------------------------------------------- process pipe
@@ -492,12 +549,13 @@ async function throughputSection(ringOnly: boolean): Promise<void> {
 }
 
 async function latencySection(): Promise<void> {
-  const latencies = [await ringLatency('wait'), await ringLatency('waitAsync'), await ringLatency('reader'), await postLatency()];
+  const post = await postLatency();
+  const latencies = [await ringLatency('wait'), await ringLatency('waitAsync'), await ringLatency('reader'), await handleLatency(), post];
   console.log(`\n### One-way latency at ${LATENCY_RATE} msgs/s for ${LATENCY_MS / 1000} s (worker ts -> main thread, us)\n`);
   console.log(
     markdownTable(
-      ['path', 'samples', 'p50 us', 'p99 us', 'max us', 'p99 vs postMessage'],
-      latencies.map((l) => [l.name, l.summary.count, us(l.summary.p50, 1), us(l.summary.p99, 1), us(l.summary.max, 1), ratio(l.summary.p99, latencies[3]!.summary.p99)]),
+      ['path', 'samples', 'p50 us', 'p99 us', 'max us', 'p99 vs postMessage', 'consumer thread CPU'],
+      latencies.map((l) => [l.name, l.summary.count, us(l.summary.p50, 1), us(l.summary.p99, 1), us(l.summary.max, 1), ratio(l.summary.p99, post.summary.p99), pct(l.core)]),
     ),
   );
 }

@@ -14,15 +14,20 @@ import type { Launcher } from './launch/connection.js';
 
 /** How a worker's loops wait for a release (see runtime/precise-sleeper.ts). */
 export type LoopTiming =
-  /** Atomics.wait until 0.15 ms before, then spin: microsecond lateness, ~11 % of a core at 1 kHz. */
+  /** Atomics.wait until 0.12 ms before, then spin: microsecond lateness, ~12 % of a core at 1 kHz. */
   | 'default'
-  /** Atomics.wait until 0.05 ms before: tens of microseconds, ~2 % of a core at 1 kHz. */
+  /** Atomics.wait until 0.02 ms before: tens of microseconds, ~3 % of a core at 1 kHz. */
   | 'economy'
   /** Atomics.wait only: no spin at all. */
   | 'wait'
   | { spinMarginUs: number };
 
-export const SPIN_MARGIN_MS: Record<Exclude<LoopTiming, object>, number> = { default: 0.15, economy: 0.05, wait: 0 };
+/**
+ * Workers start with a 1 us timer slack (launch/timer-slack.ts), so a futex wait wakes ~20 us late
+ * at the median on the reference VM (p99 60-80 us): the default margin leaves ~100 us of headroom
+ * for the wake-up's tail, economy just covers the median.
+ */
+export const SPIN_MARGIN_MS: Record<Exclude<LoopTiming, object>, number> = { default: 0.12, economy: 0.02, wait: 0 };
 
 /** Heap limits of a worker, in MB (the names and meaning of Node's `ResourceLimits`). */
 export interface ResourceLimits {

@@ -105,9 +105,22 @@ export class RingPayloadSource implements PayloadSource {
     }
   }
 
+  /**
+   * The timeout is a JS timer that wakes the ring, not `Atomics.waitAsync`'s own: V8 posts that one
+   * as a delayed platform task, a libuv timer each that stays pending until it expires even when the
+   * wait ended long before (at 4k waits/s, thousands of them, each expiry another wake-up of the loop).
+   */
   async wait(timeoutMs: number): Promise<void> {
-    if (!this.#closed) await this.#ring.waitAsync(timeoutMs);
+    if (this.#closed) return;
+    const timer = setTimeout(this.#interrupt, timeoutMs);
+    try {
+      await this.#ring.waitAsync(Number.POSITIVE_INFINITY);
+    } finally {
+      clearTimeout(timer);
+    }
   }
+
+  readonly #interrupt = (): void => this.interrupt();
 
   interrupt(): void {
     this.#ring.wake();
