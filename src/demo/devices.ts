@@ -1,10 +1,7 @@
 /**
  * Seed 002 in the lab rig: the device loops that must not share the service's event loop. The
  * simulated 6-axis force/torque sensor samples at 1 kHz in a worker thread (shared-memory ring),
- * the simulated camera captures 640x480 frames in a worker process (framed pipe). The sensor's loop
- * thread asks for niceness -10 where it may (root: CAP_SYS_NICE) so that on a busy machine it runs
- * before the service and the other workers, the way a lab rig runs its fast device loop; elsewhere
- * it keeps the default (asking without the right would only log a warning). Both run under
+ * the simulated camera captures 640x480 frames in a worker process (framed pipe). Both run under
  * the supervisor (heartbeats, restarts with backoff, degraded); their loops appear in the
  * scheduler's `describe()` marked isolated, and the bridge republishes their decoded payloads as
  * the telemetry topics `ft_sample` and `frame`.
@@ -19,19 +16,8 @@ export const CAMERA = 'camera';
 /** Frames per second of the demo camera: enough to watch, light on a two-core machine. */
 const CAMERA_FPS = 15;
 
-/** The 1 kHz loop's niceness when the process may raise priorities. */
-const SENSOR_NICENESS = -10;
-const mayRaisePriority = process.getuid?.() === 0;
-
 export function startDevices(manager: WorkerManager): Bridge<typeof dummyDecoders> {
-  manager.spawn({
-    name: FT_SENSOR,
-    ...dummyFtSensor,
-    isolation: 'thread',
-    category: 'sensor',
-    config: { hz: 1000 },
-    ...(mayRaisePriority ? { niceness: SENSOR_NICENESS } : {}),
-  });
+  manager.spawn({ name: FT_SENSOR, ...dummyFtSensor, isolation: 'thread', category: 'sensor', config: { hz: 1000 } });
   manager.spawn({ name: CAMERA, ...dummyCamera, isolation: 'process', category: 'camera', config: { fps: CAMERA_FPS } });
   return createBridge(manager, { decoders: dummyDecoders });
 }
