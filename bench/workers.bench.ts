@@ -17,7 +17,8 @@
  *    worker beating at 100 ms.
  *
  * Run: node --expose-gc --import tsx bench/workers.bench.ts   (about 90 s)
- * Env: BENCH_WORKERS_WINDOW_MS (default 4000), BENCH_WORKERS_TRIALS (default 25).
+ * Env: BENCH_WORKERS_WINDOW_MS (default 4000), BENCH_WORKERS_TRIALS (default 25),
+ *      BENCH_WORKERS_SECTIONS (default loops,hang,restart,blocked; `loops` alone takes ~45 s).
  */
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -42,6 +43,7 @@ const workers = existsSync(DIST)
 
 const WINDOW_MS = Number(process.env.BENCH_WORKERS_WINDOW_MS ?? 4000);
 const TRIALS = Number(process.env.BENCH_WORKERS_TRIALS ?? 25);
+const SECTIONS = new Set((process.env.BENCH_WORKERS_SECTIONS ?? 'loops,hang,restart,blocked').split(','));
 const LOOP_WORKER = new URL('./workers/loop-worker.ts', import.meta.url);
 
 interface LoopResult {
@@ -236,48 +238,57 @@ const row = (r: LoopResult, reference: LoopResult): (string | number)[] => [
 console.log(`## Workers (issue 4)\n\n${machineLine()}; window ${WINDOW_MS} ms per row, ${TRIALS} detection trials per isolation.\n`);
 
 const loops: LoopResult[] = [];
-loops.push(await workerLoop('worker thread, default timing, main idle', 'default', false));
-loops.push(await workerLoop('worker thread, default timing, main saturated', 'default', true));
-loops.push(await workerLoop('worker thread, economy timing, main idle', 'economy', false));
-loops.push(await workerLoop('worker thread, economy timing, main saturated', 'economy', true));
-loops.push(await workerLoop('worker thread, default timing, niceness -10, main saturated', 'default', true, -10));
-loops.push(await mainThreadInterval('setInterval(1 ms) on the main thread, idle', false));
-loops.push(await mainThreadInterval('setInterval(1 ms) on the main thread, saturated', true));
-const python = pythonAsyncio();
-if (python !== undefined) loops.push(python);
-const reference = loops[0]!;
-console.log('### A 1 kHz loop: lateness (µs) and CPU (share of one core)\n');
-console.log(markdownTable(['loop', 'runs', 'p50 µs', 'p99 µs', 'max µs', 'p99 vs first row', 'CPU'], loops.map((r) => row(r, reference))));
-console.log('\nCPU of worker rows: the worker thread alone; setInterval idle: the whole process; saturated: not meaningful (the main thread spins).');
+if (SECTIONS.has('loops')) {
+  loops.push(await workerLoop('worker thread, default timing, main idle', 'default', false));
+  loops.push(await workerLoop('worker thread, default timing, main saturated', 'default', true));
+  loops.push(await workerLoop('worker thread, economy timing, main idle', 'economy', false));
+  loops.push(await workerLoop('worker thread, economy timing, main saturated', 'economy', true));
+  loops.push(await workerLoop('worker thread, default timing, niceness -10, main saturated', 'default', true, -10));
+  loops.push(await mainThreadInterval('setInterval(1 ms) on the main thread, idle', false));
+  loops.push(await mainThreadInterval('setInterval(1 ms) on the main thread, saturated', true));
+  const python = pythonAsyncio();
+  if (python !== undefined) loops.push(python);
+  const reference = loops[0]!;
+  console.log('### A 1 kHz loop: lateness (µs) and CPU (share of one core)\n');
+  console.log(markdownTable(['loop', 'runs', 'p50 µs', 'p99 µs', 'max µs', 'p99 vs first row', 'CPU'], loops.map((r) => row(r, reference))));
+  console.log('\nCPU of worker rows: the worker thread alone; setInterval idle: the whole process; saturated: not meaningful (the main thread spins).');
+}
 
-const detections = [await hangDetection('thread', TRIALS), await hangDetection('process', Math.max(5, Math.round(TRIALS / 2)))];
-console.log('\n### Hang detection at 100 ms heartbeats (kill after 5 missed)\n');
-console.log(
-  markdownTable(
-    ['isolation', 'trials', 'p50 ms', 'p99 ms', 'max ms', 'exit reason'],
-    detections.map((d) => [d.isolation, d.detect.count, d.detect.p50.toFixed(1), d.detect.p99.toFixed(1), d.detect.max.toFixed(1), d.exits.join(', ')]),
-  ),
-);
-console.log('\nFrom the request that wedges the worker to its `exit`; silence counts from the last beat, so a process (beats every 100 ms) can be killed under 500 ms after the wedge.');
+if (SECTIONS.has('hang')) {
+  const detections = [await hangDetection('thread', TRIALS), await hangDetection('process', Math.max(5, Math.round(TRIALS / 2)))];
+  console.log('\n### Hang detection at 100 ms heartbeats (kill after 5 missed)\n');
+  console.log(
+    markdownTable(
+      ['isolation', 'trials', 'p50 ms', 'p99 ms', 'max ms', 'exit reason'],
+      detections.map((d) => [d.isolation, d.detect.count, d.detect.p50.toFixed(1), d.detect.p99.toFixed(1), d.detect.max.toFixed(1), d.exits.join(', ')]),
+    ),
+  );
+  console.log('\nFrom the request that wedges the worker to its `exit`; silence counts from the last beat, so a process (beats every 100 ms) can be killed under 500 ms after the wedge.');
+}
 
-const restarts = [await restartAfterCrash('thread', TRIALS), await restartAfterCrash('process', Math.max(5, Math.round(TRIALS / 2)))];
-console.log(`\n### Restart after a crash (backoff 100 ms; ${workers.fromDist ? 'built package, plain node workers' : 'sources under tsx: run npm run build first for production figures'})\n`);
-console.log(
-  markdownTable(
-    ['isolation', 'trials', 'crash -> exit seen p50 ms', 'p99 ms', 'exit -> running p50 ms', 'p99 ms', 'max ms', 'p99 - backoff ms'],
-    restarts.map((r) => [
-      r.isolation,
-      r.running.count,
-      r.exitSeen.p50.toFixed(1),
-      r.exitSeen.p99.toFixed(1),
-      r.running.p50.toFixed(1),
-      r.running.p99.toFixed(1),
-      r.running.max.toFixed(1),
-      (r.running.p99 - 100).toFixed(1),
-    ]),
-  ),
-);
+if (SECTIONS.has('restart')) {
+  const restarts = [await restartAfterCrash('thread', TRIALS), await restartAfterCrash('process', Math.max(5, Math.round(TRIALS / 2)))];
+  console.log(`\n### Restart after a crash (backoff 100 ms; ${workers.fromDist ? 'built package, plain node workers' : 'sources under tsx: run npm run build first for production figures'})\n`);
+  console.log(
+    markdownTable(
+      ['isolation', 'trials', 'crash -> exit seen p50 ms', 'p99 ms', 'exit -> running p50 ms', 'p99 ms', 'max ms', 'p99 - backoff ms'],
+      restarts.map((r) => [
+        r.isolation,
+        r.running.count,
+        r.exitSeen.p50.toFixed(1),
+        r.exitSeen.p99.toFixed(1),
+        r.running.p50.toFixed(1),
+        r.running.p99.toFixed(1),
+        r.running.max.toFixed(1),
+        (r.running.p99 - 100).toFixed(1),
+      ]),
+    ),
+  );
 
-const blocked = await falseKills(5);
-console.log(`\n### Parent event loop blocked for 1 s, ${blocked.rounds} times, one thread and one process worker beating at 100 ms\n`);
-console.log(markdownTable(['rounds', 'false kills', 'suspect events'], [[blocked.rounds, blocked.kills, blocked.suspects]]));
+}
+
+if (SECTIONS.has('blocked')) {
+  const blocked = await falseKills(5);
+  console.log(`\n### Parent event loop blocked for 1 s, ${blocked.rounds} times, one thread and one process worker beating at 100 ms\n`);
+  console.log(markdownTable(['rounds', 'false kills', 'suspect events'], [[blocked.rounds, blocked.kills, blocked.suspects]]));
+}
