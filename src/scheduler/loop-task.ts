@@ -94,7 +94,7 @@ export abstract class LoopTask implements Timed, RunOwner {
 
   get nextDeadline(): number | undefined {
     let earliest = Number.POSITIVE_INFINITY;
-    for (let i = 0, run: Run | undefined = this.#active; run !== undefined; run = this.#moreActive[i++]) {
+    for (let i = 0, run = this.#activeAt(0); run !== undefined; run = this.#activeAt(++i)) {
       if (run.deadlineAt < earliest) earliest = run.deadlineAt;
     }
     if (earliest < Number.POSITIVE_INFINITY) return earliest;
@@ -126,7 +126,7 @@ export abstract class LoopTask implements Timed, RunOwner {
   protected release(scheduledAt: number): void {
     if (this.#active !== undefined && this.#overrun !== 'parallel') {
       this.stats.overruns++;
-      for (let i = 0, run: Run | undefined = this.#active; run !== undefined; run = this.#moreActive[i++]) run.overran = true;
+      for (let i = 0, run = this.#activeAt(0); run !== undefined; run = this.#activeAt(++i)) run.overran = true;
       if (this.#overrun === 'queue-one' && this.#pending === undefined) {
         this.#pending = this.#newRun(scheduledAt);
         this.#emitOverrun(scheduledAt, 'queued');
@@ -149,7 +149,7 @@ export abstract class LoopTask implements Timed, RunOwner {
   /** Seed 000's safety override: run now, ahead of everything, never a second concurrent run. */
   override(now: number): { coalesced: boolean } {
     if (this.#overrun !== 'parallel' && this.#active !== undefined) {
-      for (let i = 0, run: Run | undefined = this.#active; run !== undefined; run = this.#moreActive[i++]) {
+      for (let i = 0, run = this.#activeAt(0); run !== undefined; run = this.#activeAt(++i)) {
         if (run.queueIndex >= 0) {
           run.override = true;
           this.engine.dispatcher.startNow(run);
@@ -348,7 +348,7 @@ export abstract class LoopTask implements Timed, RunOwner {
     if (this.#lifecycle === 'cancelled' || this.#lifecycle === 'completed') return;
     this.#lifecycle = 'cancelled';
     this.#stopReleasing();
-    for (let i = 0, run: Run | undefined = this.#active; run !== undefined; run = this.#moreActive[i++]) {
+    for (let i = 0, run = this.#activeAt(0); run !== undefined; run = this.#activeAt(++i)) {
       run.abort(new TaskCancelledError(this.name, 'cancelled'));
     }
     this.engine.retire(this.name);
@@ -356,7 +356,7 @@ export abstract class LoopTask implements Timed, RunOwner {
 
   /** Abort runs in flight (scheduler terminate). */
   abortRuns(reason: unknown): void {
-    for (let i = 0, run: Run | undefined = this.#active; run !== undefined; run = this.#moreActive[i++]) run.abort(reason);
+    for (let i = 0, run = this.#activeAt(0); run !== undefined; run = this.#activeAt(++i)) run.abort(reason);
   }
 
   /** A one-shot ran, or an error stopped the task. */
@@ -376,13 +376,18 @@ export abstract class LoopTask implements Timed, RunOwner {
     this.#dropPending();
     // from the last: a removal moves the last run into the hole, which has then been seen
     for (let i = this.activeRuns - 1; i >= 0; i--) {
-      const run = i === 0 ? this.#active : this.#moreActive[i - 1];
+      const run = this.#activeAt(i);
       if (run === undefined || run.queueIndex < 0) continue;
       this.engine.dispatcher.withdraw(run);
       this.engine.timers.cancel(run);
       this.#removeActive(run);
       this.engine.runSettled();
     }
+  }
+
+  /** The `i`-th run queued or running (0 is `#active`); undefined past the last. */
+  #activeAt(i: number): Run | undefined {
+    return i === 0 ? this.#active : this.#moreActive[i - 1];
   }
 
   #addActive(run: Run): void {
