@@ -8,7 +8,9 @@
  *    ctx.scheduledAt recorded in the worker after a 1 s warm-up; CPU = the worker thread's own
  *    utime + stime (/proc/thread-self/stat) over the window. Beside it, in the same run:
  *    setInterval(1 ms) on the main thread, idle and saturated (lateness = gap - 1 ms), and the
- *    seeds' Python asyncio loop idle (bench/asyncio_reference.py, when python3 is present).
+ *    seeds' Python asyncio loop idle (bench/asyncio_reference.py, when python3 is present), and
+ *    the machine's floor: bench/floor_reference.c, the same sleep-then-spin design in C with the
+ *    default and economy margins, idle and beside the saturated main thread (when `cc` is present).
  * 2. Hang detection at 100 ms heartbeats (kill after 5 missed): a worker wedges inside a command;
  *    time from the request to the `exit` event, thread and process.
  * 3. Restart after a crash (SIGKILL / terminate from outside): crash -> exit seen, exit -> running
@@ -16,18 +18,24 @@
  * 4. False kills: the parent's event loop blocked for 1 s, repeatedly, with a thread and a process
  *    worker beating at 100 ms.
  *
- * Run: node --expose-gc --import tsx bench/workers.bench.ts   (about 90 s)
+ * Run: node --expose-gc --import tsx bench/workers.bench.ts   (about 110 s)
  * Env: BENCH_WORKERS_WINDOW_MS (default 4000), BENCH_WORKERS_TRIALS (default 25),
- *      BENCH_WORKERS_SECTIONS (default loops,hang,restart,blocked; `loops` alone takes ~45 s).
+ *      BENCH_WORKERS_SECTIONS (default loops,hang,restart,blocked; `loops` alone takes ~65 s).
  */
-import { spawnSync } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { WorkerManager, type Launcher, type WorkerConnection } from '../src/workers/index.js';
 import { defaultLauncher } from '../src/workers/launch/launcher.js';
+import { SPIN_MARGIN_MS } from '../src/workers/spec.js';
 import { machineLine, sleep } from './lib/machine.js';
 import { summarize, type Summary } from './lib/stats.js';
 import { markdownTable, pct, ratio, us } from './lib/table.js';
+
+const execFileAsync = promisify(execFile);
 
 type LoopWorker = typeof import('./workers/loop-worker.js').default;
 
@@ -109,6 +117,26 @@ async function mainThreadInterval(name: string, load: boolean): Promise<LoopResu
   clearInterval(timer);
   const core = load ? Number.NaN : (cpu.user + cpu.system) / 1000 / wallMs;
   return { name, lateness: summarize(samples), core, runs: samples.length };
+}
+
+/** The machine's floor: bench/floor_reference.c (sleep, then spin, in C), built with `cc` when present. */
+const floorBinary = ((): string | undefined => {
+  const source = fileURLToPath(new URL('./floor_reference.c', import.meta.url));
+  const binary = join(tmpdir(), `tactus-floor-${process.pid}`);
+  const build = spawnSync('cc', ['-O2', '-o', binary, source], { encoding: 'utf8' });
+  return build.status === 0 ? binary : undefined;
+})();
+
+async function nativeFloor(name: string, marginMs: number, load: boolean): Promise<LoopResult | undefined> {
+  if (floorBinary === undefined) return undefined;
+  const busy = load ? saturate() : undefined;
+  try {
+    const { stdout } = await execFileAsync(floorBinary, ['--period-ms', '1', '--margin-us', String(marginMs * 1000), '--duration-s', String(WINDOW_MS / 1000)]);
+    const out = JSON.parse(stdout) as { runs: number; core: number; latenessMs: { p50: number; p99: number; max: number } };
+    return { name, lateness: { count: out.runs, mean: Number.NaN, ...out.latenessMs }, core: out.core, runs: out.runs };
+  } finally {
+    busy?.stop();
+  }
 }
 
 function pythonAsyncio(): LoopResult | undefined {
@@ -248,6 +276,12 @@ if (SECTIONS.has('loops')) {
   loops.push(await mainThreadInterval('setInterval(1 ms) on the main thread, saturated', true));
   const python = pythonAsyncio();
   if (python !== undefined) loops.push(python);
+  for (const [timing, load] of [['default', false], ['default', true], ['economy', false], ['economy', true]] as const) {
+    const margin = SPIN_MARGIN_MS[timing];
+    const floor = await nativeFloor(`machine floor: C sleep + spin, ${timing} margin (${margin * 1000} µs), main ${load ? 'saturated' : 'idle'}`, margin, load);
+    if (floor !== undefined) loops.push(floor);
+  }
+  if (floorBinary !== undefined) rmSync(floorBinary, { force: true });
   const reference = loops[0]!;
   console.log('### A 1 kHz loop: lateness (µs) and CPU (share of one core)\n');
   console.log(markdownTable(['loop', 'runs', 'p50 µs', 'p99 µs', 'max µs', 'p99 vs first row', 'CPU'], loops.map((r) => row(r, reference))));
