@@ -10,6 +10,14 @@
  * and the (few, hot) page arrays. Pages are never moved or copied; freed ids are reused with
  * their counters zeroed.
  *
+ * The counters are stored bucket-major within a page: bucket b of the page's 128 histograms are
+ * 128 adjacent counters. Tasks tend to land in the same few buckets (similar jitter, similar run
+ * times), so the lines that records touch are shared by many histograms and stay cached; stored
+ * histogram-major, each histogram's hot bucket sat 2 KB from the next one's, a stride that maps
+ * every record of 10,000 tasks onto a few cache sets and a fresh page (measured: `record` was 20 %
+ * of a 10,000-task release profile). Reading a percentile walks a 512-byte stride instead, once
+ * per snapshot, not per record.
+ *
  * Buckets: 16 linear sub-buckets per power of two of microseconds (relative error <= 1/32 at the
  * bucket midpoint), exact below 16 us, up to 2^32 us. Count, sum, min and max are exact;
  * percentiles are clamped to [min, max].
@@ -80,7 +88,7 @@ export class HistogramArena {
     const us = Math.min(Math.round(value * 1000), MAX_US);
     const page = id >>> PAGE_BITS;
     const offset = id & PAGE_MASK;
-    this.#counts[page]![offset * BUCKETS + bucketOf(us)]! += 1;
+    this.#counts[page]![bucketOf(us) * PAGE_SIZE + offset]! += 1;
     const scalars = this.#scalars[page]!;
     const at = offset * SCALARS;
     scalars[at + COUNT]! += 1;
@@ -109,19 +117,19 @@ export class HistogramArena {
     const min = this.#scalar(id, MIN);
     const max = this.#scalar(id, MAX);
     const counts = this.#counts[id >>> PAGE_BITS]!;
-    const base = (id & PAGE_MASK) * BUCKETS;
+    const offset = id & PAGE_MASK;
     const rank = Math.max(1, Math.ceil((p / 100) * total));
     let seen = 0;
     for (let bucket = 0; bucket < BUCKETS; bucket++) {
-      seen += counts[base + bucket]!;
+      seen += counts[bucket * PAGE_SIZE + offset]!;
       if (seen >= rank) return Math.min(Math.max(valueOf(bucket) / 1000, min), max);
     }
     return max;
   }
 
   reset(id: number): void {
-    const base = (id & PAGE_MASK) * BUCKETS;
-    this.#counts[id >>> PAGE_BITS]!.fill(0, base, base + BUCKETS);
+    const counts = this.#counts[id >>> PAGE_BITS]!;
+    for (let at = id & PAGE_MASK; at < counts.length; at += PAGE_SIZE) counts[at] = 0;
     const scalars = this.#scalars[id >>> PAGE_BITS]!;
     const at = (id & PAGE_MASK) * SCALARS;
     scalars[at + COUNT] = 0;

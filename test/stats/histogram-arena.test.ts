@@ -20,6 +20,28 @@ test('histograms on different pages of the arena never see each other', () => {
   });
 });
 
+test('neighbouring histograms keep their own bucket counts: each p50 follows its own mix', () => {
+  const arena = new HistogramArena();
+  const ids = Array.from({ length: 260 }, () => arena.allocate()); // neighbours within and across pages
+  // histogram i: (i % 5) + 1 samples of 1 ms and 3 samples of 100 ms, so p50 is 1 ms when the ones
+  // reach the median rank and 100 ms otherwise; a counter shared with a neighbour would flip it
+  ids.forEach((id, i) => {
+    for (let n = 0; n <= i % 5; n++) arena.record(id, 1);
+    for (let n = 0; n < 3; n++) arena.record(id, 100);
+  });
+  ids.forEach((id, i) => {
+    const ones = (i % 5) + 1;
+    const expected = ones >= Math.ceil((ones + 3) / 2) ? 1 : 100;
+    assert.ok(Math.abs(arena.percentile(id, 50) - expected) <= expected / 32, `p50 of histogram ${i}: ${arena.percentile(id, 50)}`);
+    assert.equal(arena.count(id), ones + 3, `count of histogram ${i}`);
+  });
+  arena.reset(ids[1]!);
+  assert.equal(arena.count(ids[1]!), 0);
+  assert.ok(Math.abs(arena.percentile(ids[0]!, 50) - 100) <= 100 / 32); // the neighbours were not reset
+  assert.ok(Math.abs(arena.percentile(ids[2]!, 50) - 1) <= 1 / 32);
+  assert.equal(arena.count(ids[2]!), 6);
+});
+
 test('a released id comes back empty, and its neighbours keep their samples', () => {
   const arena = new HistogramArena();
   const [a, b, c] = [arena.allocate(), arena.allocate(), arena.allocate()];
