@@ -9,6 +9,8 @@
  *    release, ready queue, dispatch, accounting, the trivial body). The sizes take turns for 8
  *    rounds, each on a fresh scheduler after a warm-up; the median round's CPU per release is
  *    reported with the spread. Hot code at every N, no timer wait, no event loop in the figure.
+ *    Beside it, in the same rounds, a minimal heap loop (bench/lib/minimal-periodic-loop.ts: heap,
+ *    task object, body; nothing else): its ratio is what the caches alone make of 100x more tasks.
  * 2. Real timers, side by side with the peers (one `setInterval` per task; toad-scheduler, a
  *    `SimpleIntervalJob` per task), one contender at a time: after a settle that absorbs the first
  *    burst and lasts until 3,000 releases (steady state: optimised code, at most 12 s), process CPU over a window / releases in it (includes Node's timers, libuv and the
@@ -25,6 +27,7 @@ import { SimpleIntervalJob, Task, ToadScheduler } from 'toad-scheduler';
 import { Scheduler, SystemClock, type Alarm, type Clock } from '../src/index.js';
 import { startCpuMeter } from './lib/cpu.js';
 import { collectGarbage, machineLine, sleep } from './lib/machine.js';
+import { minimalLoopCost } from './lib/minimal-periodic-loop.js';
 import { markdownTable, ms, ratio } from './lib/table.js';
 import { warmUpScheduler } from './lib/warm-up.js';
 
@@ -103,6 +106,8 @@ interface SteppedRow {
   cpuPerReleaseUs: number;
   minUs: number;
   maxUs: number;
+  /** The minimal reference loop (bench/lib/minimal-periodic-loop.ts), median over the same rounds. */
+  referenceUs: number;
 }
 
 /** CPU per release (us) of `releases` releases with `count` tasks, on a fresh stepped-clock scheduler. */
@@ -133,17 +138,27 @@ function steppedCost(count: number, releases: number): number {
  */
 async function steppedCosts(counts: number[]): Promise<SteppedRow[]> {
   const samples = counts.map((): number[] => []);
+  const references = counts.map((): number[] => []);
   const perRound = Math.ceil(STEPPED_RELEASES / STEPPED_ROUNDS);
   for (let round = 0; round < STEPPED_ROUNDS; round++) {
     for (const [i, count] of counts.entries()) {
       collectGarbage();
       await sleep(10); // finalizers run: the last round's histograms go back to the arena
       samples[i]!.push(steppedCost(count, perRound));
+      references[i]!.push(minimalLoopCost(count, perRound, STEPPED_WARMUP, periodOf));
     }
   }
+  const median = (values: number[]): number => values.sort((a, b) => a - b)[values.length >> 1]!;
   return counts.map((count, i) => {
     const sorted = samples[i]!.sort((a, b) => a - b);
-    return { count, releases: perRound * STEPPED_ROUNDS, cpuPerReleaseUs: sorted[sorted.length >> 1]!, minUs: sorted[0]!, maxUs: sorted.at(-1)! };
+    return {
+      count,
+      releases: perRound * STEPPED_ROUNDS,
+      cpuPerReleaseUs: median(sorted),
+      minUs: sorted[0]!,
+      maxUs: sorted.at(-1)!,
+      referenceUs: median(references[i]!),
+    };
   });
 }
 
@@ -279,11 +294,31 @@ const steppedRatio = stepped[stepped.length - 1]!.cpuPerReleaseUs / stepped[0]!.
 console.log(`### Scheduler cost per release (stepped clock: no waiting)\n`);
 console.log(
   markdownTable(
-    ['tasks', 'releases measured', `CPU per release (us), median of ${STEPPED_ROUNDS} rounds`, 'min - max', `vs ${label(small)} tasks`],
-    stepped.map((r) => [label(r.count), label(r.releases), r.cpuPerReleaseUs.toFixed(2), `${r.minUs.toFixed(2)} - ${r.maxUs.toFixed(2)}`, ratio(r.cpuPerReleaseUs, stepped[0]!.cpuPerReleaseUs)]),
+    [
+      'tasks',
+      'releases measured',
+      `CPU per release (us), median of ${STEPPED_ROUNDS} rounds`,
+      'min - max',
+      `vs ${label(small)} tasks`,
+      'minimal heap loop (us)',
+      `its vs ${label(small)} tasks`,
+    ],
+    stepped.map((r) => [
+      label(r.count),
+      label(r.releases),
+      r.cpuPerReleaseUs.toFixed(2),
+      `${r.minUs.toFixed(2)} - ${r.maxUs.toFixed(2)}`,
+      ratio(r.cpuPerReleaseUs, stepped[0]!.cpuPerReleaseUs),
+      r.referenceUs.toFixed(3),
+      ratio(r.referenceUs, stepped[0]!.referenceUs),
+    ]),
   ),
 );
-console.log(`\n${label(large)} vs ${label(small)} tasks: ${steppedRatio.toFixed(2)}x (target <= 1.5x)\n`);
+const referenceRatio = stepped[stepped.length - 1]!.referenceUs / stepped[0]!.referenceUs;
+console.log(
+  `\n${label(large)} vs ${label(small)} tasks: ${steppedRatio.toFixed(2)}x (target <= 1.5x); ` +
+    `the minimal heap loop (no stats, no dispatcher: the machine's cache floor) ${referenceRatio.toFixed(2)}x\n`,
+);
 
 await warmUpScheduler(1000, { clock: new TimedClock() }); // the stepped clock compiled the engine for another clock
 const rows: RealRow[] = [await realTimers(idle, 0)];

@@ -50,10 +50,11 @@ export abstract class LoopTask implements Timed, RunOwner {
   readonly #maxJitterMs: number | undefined;
   /**
    * Runs queued or running: the first in a field, any others (only `overrun: 'parallel'` has
-   * them) in an array, so the common release touches no array (cold at 10,000 tasks).
+   * them) in an array made on first need, so the common release touches no array (at 10,000
+   * tasks each one a cold cache line: finishing a run read it to pop the next).
    */
   #active: Run | undefined;
-  readonly #moreActive: Run[] = [];
+  #moreActive: Run[] | undefined;
   #pending: Run | undefined;
   #lifecycle: Lifecycle = 'active';
   #backpressureRaised = false;
@@ -105,7 +106,7 @@ export abstract class LoopTask implements Timed, RunOwner {
 
   /** Runs queued or running now. */
   get activeRuns(): number {
-    return this.#active === undefined ? 0 : 1 + this.#moreActive.length;
+    return this.#active === undefined ? 0 : 1 + (this.#moreActive?.length ?? 0);
   }
 
   snapshotStats(): TaskStats {
@@ -387,22 +388,22 @@ export abstract class LoopTask implements Timed, RunOwner {
 
   /** The `i`-th run queued or running (0 is `#active`); undefined past the last. */
   #activeAt(i: number): Run | undefined {
-    return i === 0 ? this.#active : this.#moreActive[i - 1];
+    return i === 0 ? this.#active : this.#moreActive?.[i - 1];
   }
 
   #addActive(run: Run): void {
     if (this.#active === undefined) this.#active = run;
-    else this.#moreActive.push(run);
+    else (this.#moreActive ??= []).push(run);
   }
 
   #removeActive(run: Run): void {
     const more = this.#moreActive;
     if (run === this.#active) {
-      this.#active = more.pop();
+      this.#active = more?.pop();
       return;
     }
-    const index = more.indexOf(run);
-    if (index < 0) return;
+    const index = more === undefined ? -1 : more.indexOf(run);
+    if (more === undefined || index < 0) return;
     more[index] = more[more.length - 1]!;
     more.pop();
   }

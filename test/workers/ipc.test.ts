@@ -6,8 +6,16 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { collect, FAULT_WORKER, nextEvent, realManager, type FaultWorker } from './helpers/real.js';
 
+/**
+ * A process worker writes its raw lines synchronously, and its heartbeats queue behind them on the
+ * same pipe: while 10 000 lines or a 10 MB line drain, the worker is silent. On a loaded machine
+ * that can pass 5 beats of 50 ms, and the watchdog would rightly kill it; these tests are about the
+ * message path (hang detection has its own, A3/A4), so they allow 20 beats before a kill.
+ */
+const PATIENT = { killAfterBeats: 20 } as const;
+
 test('a heartbeat flood (10 000 lines) is coalesced; the worker and its supervisor carry on (D1)', async (t) => {
-  const manager = realManager(t);
+  const manager = realManager(t, PATIENT);
   const exits = collect(manager, 'exit');
   const handle = manager.spawn<FaultWorker>({ name: 'flood', module: FAULT_WORKER, isolation: 'process' });
   await handle.ready();
@@ -41,7 +49,7 @@ test('heartbeats claiming another generation are refused and keep nobody alive (
 
 for (const isolation of ['thread', 'process'] as const) {
   test(`${isolation}: malformed messages are counted by reason, never crash either side, pollute nothing (D4)`, async (t) => {
-    const manager = realManager(t);
+    const manager = realManager(t, PATIENT);
     const exits = collect(manager, 'exit');
     const handle = manager.spawn<FaultWorker>({ name: 'garbage', module: FAULT_WORKER, isolation });
     await handle.ready();
