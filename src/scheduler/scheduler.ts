@@ -297,7 +297,12 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
     return this.#register(new OnceTask(this.#engine, parsed, fn));
   }
 
-  /** A wall-clock schedule from a cron expression (seconds field allowed), through croner. */
+  /**
+   * A wall-clock schedule from a cron expression (seconds field allowed), through croner. A jump of
+   * the wall clock releases at most one run. Daylight-saving changes in `timezone`: a local time
+   * that does not exist that night runs once, at the change; one that happens twice runs once, the
+   * first time; an hourly schedule keeps one run per real hour.
+   */
   scheduleCron(config: CronTaskConfig, fn: TaskFunction): RealtimeTaskHandle {
     const parsed = parseCron(config, fn);
     return this.#register(new CronTask(this.#engine, parsed, fn));

@@ -1,6 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { manualScheduler } from './helpers.js';
+import { ManualClock } from '../../src/time/manual-clock.js';
+import { Scheduler } from '../../src/scheduler/scheduler.js';
 
 test('recurring: the next run starts delayMs after the previous one completed', async () => {
   const { clock, scheduler } = manualScheduler();
@@ -111,4 +113,29 @@ test('cron without wall jumps fires exactly at each occurrence (twin: no spuriou
   scheduler.start();
   await clock.advance(10 * 60_000);
   assert.equal(runs, 10);
+});
+
+/** Run a cron for 8 hours of the scheduler's time from `wallStartMs`; the UTC times (HH:MM) it ran at. */
+async function cronRunsFrom(wallStartMs: number, cron: string, timezone: string): Promise<string[]> {
+  const clock = new ManualClock({ wallStartMs });
+  const scheduler = new Scheduler({ clock });
+  const ranAt: string[] = [];
+  scheduler.scheduleCron({ name: 'c', cron, timezone }, () => {
+    ranAt.push(new Date(clock.wallNow()).toISOString().slice(11, 16));
+  });
+  scheduler.start();
+  await clock.advance(8 * 3_600_000);
+  await scheduler.terminate();
+  return ranAt;
+}
+
+test('cron across daylight-saving changes: a skipped local time runs once at the change, a repeated one once; hourly keeps one run per real hour (C3)', async () => {
+  // Europe/Berlin 2026: 29 March 02:00 CET -> 03:00 CEST (01:00 UTC); 25 October 03:00 CEST -> 02:00 CET (01:00 UTC)
+  const springEve = Date.UTC(2026, 2, 28, 22, 0);
+  const autumnEve = Date.UTC(2026, 9, 24, 22, 0);
+  assert.deepEqual(await cronRunsFrom(springEve, '30 2 * * *', 'Europe/Berlin'), ['01:00'], '02:30 does not exist that night: once, at 03:00 CEST');
+  assert.deepEqual(await cronRunsFrom(autumnEve, '30 2 * * *', 'Europe/Berlin'), ['00:30'], '02:30 happens twice that night: once, the first (CEST)');
+  const everyHour = ['23:00', '00:00', '01:00', '02:00', '03:00', '04:00', '05:00', '06:00'];
+  assert.deepEqual(await cronRunsFrom(springEve, '0 * * * *', 'Europe/Berlin'), everyHour, 'the lost hour is not made up');
+  assert.deepEqual(await cronRunsFrom(autumnEve, '0 * * * *', 'Europe/Berlin'), everyHour, 'the repeated hour runs again, an hour later: no burst, no gap');
 });
