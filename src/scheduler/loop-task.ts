@@ -58,6 +58,8 @@ export abstract class LoopTask implements Timed, RunOwner {
   #pending: Run | undefined;
   #lifecycle: Lifecycle = 'active';
   #backpressureRaised = false;
+  /** Cancelled or completed, and its name given back: its stats retire once no run is left. */
+  #retired = false;
 
   constructor(engine: Engine, config: CommonTaskConfig, fn: TaskFunction) {
     this.engine = engine;
@@ -234,6 +236,7 @@ export abstract class LoopTask implements Timed, RunOwner {
       this.#startPending();
       this.afterRun(now);
     }
+    if (this.#retired) this.#retireStatsWhenIdle();
     engine.dispatcher.release();
     engine.runSettled();
   }
@@ -352,7 +355,7 @@ export abstract class LoopTask implements Timed, RunOwner {
     for (let i = 0, run = this.#activeAt(0); run !== undefined; run = this.#activeAt(++i)) {
       run.abort(new TaskCancelledError(this.name, 'cancelled'));
     }
-    this.engine.retire(this.name);
+    this.#retire();
   }
 
   /** Abort runs in flight (scheduler terminate). */
@@ -369,7 +372,18 @@ export abstract class LoopTask implements Timed, RunOwner {
     if (!this.live) return;
     this.#lifecycle = lifecycle;
     this.#stopReleasing();
-    if (lifecycle === 'completed') this.engine.retire(this.name);
+    if (lifecycle === 'completed') this.#retire();
+  }
+
+  #retire(): void {
+    this.engine.retire(this.name);
+    this.#retired = true;
+    this.#retireStatsWhenIdle();
+  }
+
+  /** Runs still going are accounted first (a completed task's last run may still be in flight). */
+  #retireStatsWhenIdle(): void {
+    if (this.#active === undefined && this.#pending === undefined) this.stats.retire();
   }
 
   #stopReleasing(): void {

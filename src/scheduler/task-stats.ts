@@ -46,6 +46,7 @@ export class TaskStatsRecorder {
   // the arena ids, so the per-run records skip the two histogram handles (cold at 10,000 tasks)
   readonly #jitterId = this.jitter.id;
   readonly #execId = this.exec.id;
+  #final: TaskStats | undefined;
 
   recordJitter(ms: number): void {
     histograms.record(this.#jitterId, ms);
@@ -55,7 +56,21 @@ export class TaskStatsRecorder {
     histograms.record(this.#execId, ms);
   }
 
+  /**
+   * The task is gone for good and nothing will be recorded any more: keep the figures as they are
+   * and give both histograms back to the arena at once (reliability plan G2: a loop that registers
+   * and cancels tasks would otherwise grow the arena by 4 KB per task until a full GC).
+   */
+  retire(): void {
+    if (this.#final !== undefined) return;
+    this.#final = this.snapshot();
+    this.jitter.release();
+    this.exec.release();
+  }
+
   snapshot(): TaskStats {
+    const final = this.#final;
+    if (final !== undefined) return { ...final, jitterMs: { ...final.jitterMs }, execMs: { ...final.execMs } };
     return {
       runs: this.runs,
       completed: this.completed,
