@@ -4,10 +4,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { blockParent, collect, FAULT_WORKER, nextEvent, realManager, until, type FaultWorker } from './helpers/real.js';
+import { blockParent, collect, FAULT_WORKER, holdFiles, nextEvent, realManager, until, type FaultWorker } from './helpers/real.js';
 
 test('a process stopped with SIGSTOP is suspect, then killed with SIGKILL and restarted (A3)', async (t) => {
   const manager = realManager(t);
@@ -73,8 +70,7 @@ test('a worker blocking its own loop past 3 beats but under 5 is suspect, recove
   // The block lasts until the test has seen `suspect` (a release file, not a fixed 180 ms): on a
   // loaded machine the parent's late ticks are charged at most two tick periods each, so a fixed
   // short block can end before 3 beats' worth of silence is charged.
-  const release = join(mkdtempSync(join(tmpdir(), 'tactus-b5-')), 'release');
-  t.after(() => rmSync(dirname(release), { recursive: true, force: true }));
+  const hold = holdFiles(t);
   const manager = realManager(t);
   const exits = collect(manager, 'exit');
   const handle = manager.spawn<FaultWorker>({ name: 'hiccup', module: FAULT_WORKER });
@@ -82,9 +78,9 @@ test('a worker blocking its own loop past 3 beats but under 5 is suspect, recove
   await Promise.all([handle.ready(), neighbour.ready()]);
   const suspect = nextEvent(manager, 'suspect');
   const recovered = nextEvent(manager, 'state-change', (e) => e.name === 'hiccup' && e.from === 'suspect' && e.to === 'running');
-  await handle.request('fault', { kind: 'hold', ms: 10_000, until: release });
+  await handle.request('fault', { kind: 'hold', ms: 10_000, until: hold.release });
   assert.equal((await suspect).name, 'hiccup');
-  writeFileSync(release, '');
+  hold.letGo();
   await recovered;
   assert.equal(exits.length, 0, 'the policy: suspect at 3 missed beats, kill only at 5');
   assert.equal(neighbour.state, 'running', 'the neighbour never noticed');

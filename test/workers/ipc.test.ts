@@ -4,7 +4,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { collect, FAULT_WORKER, nextEvent, realManager, type FaultWorker } from './helpers/real.js';
+import { collect, FAULT_WORKER, holdFiles, nextEvent, realManager, type FaultWorker } from './helpers/real.js';
 
 /**
  * A process worker writes its raw lines synchronously, and its heartbeats queue behind them on the
@@ -107,4 +107,58 @@ test('the worker answers bad requests with typed errors and carries on', async (
   await assert.rejects(manager.get(handle.name)!.request('__proto__'), { code: 'ERR_TACTUS_UNKNOWN_COMMAND' });
   await assert.rejects(handle.request('raw', { lines: ['x'.repeat(2 * 1024 * 1024)] }), { code: 'ERR_TACTUS_PROTOCOL' });
   assert.equal((await handle.request('status')).generation, 1);
+});
+
+/** A request's outcome, and whether it had settled by a given moment. */
+function track(request: Promise<unknown>): { settled: boolean; outcome: Promise<{ value?: unknown; error?: { code?: string; message: string } }> } {
+  const tracked = {
+    settled: false,
+    outcome: request.then(
+      (value: unknown) => ({ value }),
+      (error: { code?: string; message: string }) => ({ error }),
+    ),
+  };
+  void tracked.outcome.then(() => {
+    tracked.settled = true;
+  });
+  return tracked;
+}
+
+const BLOB = 'x'.repeat(12 * 1024);
+/** 16 KiB messages: the parent queues at most 4 x 16 KiB beyond what the pipe holds. */
+const SMALL_MESSAGES = { maxMessageBytes: 16 * 1024, heartbeatMs: 200, killAfterBeats: 100 } as const;
+
+test('process: a worker that stops reading its control channel gets a bounded queue, and further requests are refused at once (D6)', async (t) => {
+  const hold = holdFiles(t);
+  const manager = realManager(t, SMALL_MESSAGES);
+  const exits = collect(manager, 'exit');
+  const handle = manager.spawn<FaultWorker>({ name: 'deaf', module: FAULT_WORKER, isolation: 'process' });
+  await handle.ready();
+  await handle.request('fault', { kind: 'hold', ms: 20_000, until: hold.release });
+  await hold.held(); // its only thread is busy: nothing reads the control pipe now
+  const sendStart = performance.now();
+  const requests = Array.from({ length: 100 }, () => track(handle.request('sink', { blob: BLOB })));
+  const sendMs = performance.now() - sendStart;
+  await new Promise((resolve) => setTimeout(resolve, 20)); // refusals settle in a microtask; accepted requests wait for the worker
+  const refusedAtOnce = requests.filter((r) => r.settled).length;
+  const accepted = requests.length - refusedAtOnce;
+  hold.letGo();
+  const outcomes = await Promise.all(requests.map((r) => r.outcome));
+  const answered = outcomes.filter((o) => o.value === BLOB.length).length;
+  const refused = outcomes.filter((o) => o.error?.code === 'ERR_TACTUS_PROTOCOL' && o.error.message.includes('backed up')).length;
+  assert.equal(answered, accepted, 'every request the channel took was answered once the worker read again');
+  assert.equal(refused, refusedAtOnce, 'every other one was refused as backed up, at once');
+  assert.ok(accepted >= 1 && refused >= 1, `accepted ${accepted}, refused ${refused}`);
+  // bounded by the kernel's socket buffers (a few hundred KiB) plus the parent's own 4 x 16 KiB, whatever is sent
+  assert.ok(accepted * BLOB.length <= 512 * 1024, `the queue is bounded: ${accepted} x 12 KiB accepted`);
+  assert.equal(await handle.request('sink', { blob: BLOB }), BLOB.length, 'the channel flows again');
+  assert.equal(exits.length, 0);
+  t.diagnostic(`accepted=${accepted} refused=${refused} queue_max_kib=${(accepted * BLOB.length) / 1024} send_100_ms=${sendMs.toFixed(1)}`);
+});
+
+test('process: a worker that keeps reading is never refused as backed up (D6 twin)', async (t) => {
+  const manager = realManager(t, SMALL_MESSAGES);
+  const handle = manager.spawn<FaultWorker>({ name: 'listening', module: FAULT_WORKER, isolation: 'process' });
+  await handle.ready();
+  for (let i = 0; i < 100; i++) assert.equal(await handle.request('sink', { blob: BLOB }), BLOB.length);
 });

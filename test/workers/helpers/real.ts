@@ -1,4 +1,7 @@
 /** Helpers for tests on real threads and processes: managers, event waits, handshake polling. */
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { WorkerManager } from '../../../src/workers/manager.js';
 import type { WorkerManagerOptions } from '../../../src/workers/spec.js';
 import type { WorkerManagerEventName, WorkerManagerEvents } from '../../../src/workers/events.js';
@@ -59,4 +62,28 @@ export function blockParent(ms: number): void {
   while (performance.now() < until) {
     // the parent is busy
   }
+}
+
+/**
+ * A handshake through the file system, for a worker that is too busy to read messages: the fault
+ * worker's `hold` fault creates `held` when it starts holding and returns when `release` exists.
+ */
+export interface HoldFiles {
+  /** Pass as the hold fault's `until`. */
+  readonly release: string;
+  /** Resolves once the worker is holding. */
+  held(): Promise<void>;
+  /** Let the worker go. */
+  letGo(): void;
+}
+
+export function holdFiles(t: { after(fn: () => void): void }): HoldFiles {
+  const dir = mkdtempSync(join(tmpdir(), 'tactus-hold-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const release = join(dir, 'release');
+  return {
+    release,
+    held: () => until(() => existsSync(`${release}.held`), 'the worker to start holding'),
+    letGo: () => writeFileSync(release, ''),
+  };
 }
