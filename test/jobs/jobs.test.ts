@@ -282,3 +282,50 @@ test('summary reports seed 001 figures', async () => {
     { submitted: 9, completed: 8, failed: 1, cancelled: 0, deadlineMissed: 0, successRatePercent: (8 / 9) * 100, throughputPerSecond: 8, queueSize: 0, running: 0, live: 0 },
   );
 });
+
+test('a job cancelled while queued never starts; the one queued beside it does (B6 and twin)', async () => {
+  const { clock, scheduler } = manualScheduler({ maxConcurrency: 1 });
+  scheduler.start();
+  const started: string[] = [];
+  const body = (name: string) => async (ctx: { sleep(ms: number): Promise<void> }): Promise<void> => {
+    started.push(name);
+    await ctx.sleep(10);
+  };
+  scheduler.submit({ name: 'busy', fn: body('busy') });
+  const cancelled = scheduler.submit({ name: 'cancelled', fn: body('cancelled') });
+  const kept = scheduler.submit({ name: 'kept', fn: body('kept') });
+  await clock.advance(1);
+  assert.equal(cancelled.state, TaskState.READY);
+  assert.equal(cancelled.cancel('no longer needed'), true);
+  await assert.rejects(cancelled.result, { code: 'ERR_TACTUS_TASK_CANCELLED', message: /no longer needed/ });
+  await clock.advance(50);
+  await kept.result;
+  assert.deepEqual(started, ['busy', 'kept']);
+  assert.equal(cancelled.state, TaskState.CANCELLED);
+});
+
+test('a job cancelled while running sees its signal abort and settles without waiting out its sleep (B7)', async () => {
+  const { clock, scheduler } = manualScheduler();
+  scheduler.start();
+  const running = deferred();
+  let observedAbort: unknown;
+  const job = scheduler.submit({
+    name: 'cooperative',
+    fn: async (ctx) => {
+      running.resolve();
+      try {
+        await ctx.sleep(60_000);
+      } finally {
+        observedAbort = ctx.signal.aborted;
+      }
+    },
+  });
+  await clock.advance(1);
+  await running.promise;
+  const cancelledAt = clock.now();
+  assert.equal(job.cancel('operator'), true);
+  await assert.rejects(job.result, { code: 'ERR_TACTUS_TASK_CANCELLED' });
+  assert.equal(clock.now(), cancelledAt, 'settled at once on the scheduler clock, not after the sleep');
+  assert.equal(observedAbort, true);
+  assert.equal(job.state, TaskState.CANCELLED);
+});
