@@ -40,7 +40,7 @@ import { fileURLToPath } from 'node:url';
 import { readFileSync } from 'node:fs';
 import { GCProfiler } from 'node:v8';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
-import { SharedRing, type OverflowPolicy } from '../src/queue/ring-buffer.js';
+import { SharedRing, type OverflowPolicy, type RingRecord } from '../src/queue/ring-buffer.js';
 import { FramedPayloadSource } from '../src/workers/data-plane/framed-source.js';
 import { FramedPayloadWriter } from '../src/workers/data-plane/framed-writer.js';
 import { PayloadReader } from '../src/workers/data-plane/payload-reader.js';
@@ -75,7 +75,7 @@ const NAP_MS = 0.02;
 type PostShape = 'bytes' | 'payload';
 
 type Role =
-  | { role: 'ring'; ring: SharedArrayBuffer; control: SharedArrayBuffer; warmUp: number }
+  | { role: 'ring'; ring: SharedArrayBuffer; control: SharedArrayBuffer; warmUp: number; batch: boolean }
   | { role: 'payload'; init: RingChannelInit; control: SharedArrayBuffer; warmUp: number }
   | { role: 'post'; control: SharedArrayBuffer; warmUp: number; window: number; shape: PostShape }
   | { role: 'paced-ring'; init: RingChannelInit; control: SharedArrayBuffer; rate: number; durationMs: number }
@@ -111,13 +111,14 @@ function producerMain(data: Role): void {
   Atomics.notify(control, C_READY);
   let gcInMeasured = 0;
   if (data.role === 'ring' || data.role === 'payload' || data.role === 'post') {
-    const publish = producerOf(data, payload);
+    const { publish, flush } = producerOf(data, payload);
     let i = 0;
     for (; i < data.warmUp; i++) publish(i);
     const gc = gcCounter();
     while (Atomics.load(control, C_STOP) === 0) {
       for (const end = i + 4096; i < end; i++) publish(i);
     }
+    flush();
     gcInMeasured = gc();
   } else {
     const writer = data.role === 'paced-ring' ? new RingPayloadWriter(data.init) : undefined;
@@ -150,28 +151,50 @@ function backOff(control: Int32Array): void {
   Atomics.wait(control, C_NAP, 0, NAP_MS);
 }
 
-function producerOf(data: Role, payload: Uint8Array): (i: number) => void {
+const noFlush = (): void => {};
+
+/** `publish(i)` sends message i; `flush()` publishes what a batching producer still holds. */
+function producerOf(data: Role, payload: Uint8Array): { publish: (i: number) => void; flush: () => void } {
   const control = new Int32Array(data.control);
+  if (data.role === 'ring' && data.batch) {
+    const ring = SharedRing.attach(data.ring);
+    let pending = 0;
+    const flush = (): void => {
+      ring.flush();
+      pending = 0;
+    };
+    const publish = (i: number): void => {
+      while (!ring.append(1, i, payload)) {
+        flush(); // full under 'reject': let the consumer see what it is missing, then retry
+        backOff(control);
+      }
+      if (++pending === APPEND_BATCH) flush();
+    };
+    return { publish, flush };
+  }
   if (data.role === 'ring') {
     const ring = SharedRing.attach(data.ring);
-    return (i) => {
+    const publish = (i: number): void => {
       while (!ring.push(1, i, payload)) backOff(control);
     };
+    return { publish, flush: noFlush };
   }
   if (data.role === 'payload') {
     const writer = new RingPayloadWriter(data.init);
-    return (i) => {
+    const publish = (i: number): void => {
       while (!writer.publish('ft_sample', payload, i)) backOff(control);
     };
+    return { publish, flush: noFlush };
   }
   if (data.role !== 'post') throw new Error('not a throughput role');
   const { window, shape } = data;
-  return (i) => {
+  const publish = (i: number): void => {
     for (let consumed = Atomics.load(control, C_CONSUMED); i - consumed > window; consumed = Atomics.load(control, C_CONSUMED)) {
       Atomics.wait(control, C_CONSUMED, consumed, 5);
     }
     parentPort!.postMessage(shape === 'bytes' ? payload : { ts: i, seq: i, type: 'ft_sample', data: payload });
   };
+  return { publish, flush: noFlush };
 }
 
 // ---------------------------------------------------------------- throughput
@@ -182,6 +205,8 @@ interface Throughput {
   windows: number[];
   gcProducer: number;
   gcConsumer: number;
+  /** CPU of the consuming (main) thread over the measured windows, share of one core. */
+  consumerCore: number;
   note: string;
 }
 
@@ -195,27 +220,33 @@ async function waitReady(control: Int32Array): Promise<void> {
 const WARM_UP = 1_000_000;
 const WINDOWS = 3;
 const IDLE_SPINS = 256;
+const APPEND_BATCH = 64; // records a batching producer appends per flush
+const DRAIN_BATCH = 256; // records a batching consumer takes per drain
 
 /**
- * Run `take` (false when nothing was ready) through a warm-up, then WINDOWS windows of WINDOW_MS;
- * then stop the producer and drain. After IDLE_SPINS empty takes in a row the consumer naps
- * (a timed futex wait), so a descheduled producer gets the core back. Returns msgs/s per window.
+ * Run `take` (how many it took; 0 when nothing was ready) through a warm-up, then WINDOWS windows
+ * of WINDOW_MS; then stop the producer and drain. After IDLE_SPINS empty takes in a row the
+ * consumer naps (a timed futex wait), so a descheduled producer gets the core back. Returns msgs/s
+ * per window, and the consumer thread's GC count and CPU over the windows.
  */
-async function spinWindows(control: Int32Array, take: () => boolean, drained: () => boolean): Promise<{ windows: number[]; gcConsumer: number }> {
+async function spinWindows(control: Int32Array, take: () => number, drained: () => boolean): Promise<{ windows: number[]; gcConsumer: number; consumerCore: number }> {
   await waitReady(control);
   let idle = 0;
-  const step = (): boolean => {
-    if (take()) {
+  const step = (): number => {
+    const taken = take();
+    if (taken > 0) {
       idle = 0;
-      return true;
+      return taken;
     }
     if (++idle >= IDLE_SPINS) {
       idle = 0;
       Atomics.wait(control, C_NAP, 0, NAP_MS);
     }
-    return false;
+    return 0;
   };
-  for (let received = 0; received < WARM_UP; ) if (step()) received++;
+  for (let received = 0; received < WARM_UP; ) received += step();
+  const cpu0 = threadCpuMs(); // reads a file: allocates, so outside the GC count
+  const wall0 = performance.now();
   const gc = gcCounter();
   const windows: number[] = [];
   for (let w = 0; w < WINDOWS; w++) {
@@ -223,34 +254,41 @@ async function spinWindows(control: Int32Array, take: () => boolean, drained: ()
     const until = t0 + WINDOW_MS;
     let msgs = 0;
     do {
-      for (let k = 0; k < 4096; k++) if (step()) msgs++;
+      for (let k = 0; k < 4096; k++) msgs += step();
     } while (performance.now() < until);
     windows.push(msgs / ((performance.now() - t0) / 1000));
   }
   const gcConsumer = gc();
+  const consumerCore = (threadCpuMs() - cpu0) / (performance.now() - wall0);
   Atomics.store(control, C_STOP, 1);
   while (Atomics.load(control, C_DONE) === 0 || !drained()) step();
-  return { windows, gcConsumer };
+  return { windows, gcConsumer, consumerCore };
 }
 
-async function ringThroughput(overflow: OverflowPolicy): Promise<Throughput> {
+/** push/shift, one record at a time; or batched: append x APPEND_BATCH + flush / drain(DRAIN_BATCH). */
+async function ringThroughput(overflow: OverflowPolicy, batch: boolean): Promise<Throughput> {
   const startSeq = 2 ** 32 - 1_500_000; // the warm-up ends just before the 32-bit wrap
   const ring = SharedRing.create({ slots: 4096, slotBytes: PAYLOAD_BYTES, overflow, startSeq });
   const control = new Int32Array(new SharedArrayBuffer(32));
-  const producer = startProducer({ role: 'ring', ring: ring.buffer, control: control.buffer, warmUp: WARM_UP });
+  const producer = startProducer({ role: 'ring', ring: ring.buffer, control: control.buffer, warmUp: WARM_UP, batch });
   const report = once(producer.worker, 'message');
   // Checked per record without allocating: a closure variable above 2^31 would box on every write.
   const check = new Float64Array(3); // [last seq, corrupt count, out of order]
   check[0] = startSeq - 1;
-  const take = (): boolean => {
-    const record = ring.shift();
-    if (record === undefined) return false;
+  const visit = (record: RingRecord): void => {
     if (record.data.length !== PAYLOAD_BYTES || record.data[63] !== 7) check[1]! += 1;
     if (record.seq <= check[0]! || (overflow === 'reject' && record.seq !== check[0]! + 1)) check[2]! += 1;
     check[0] = record.seq;
-    return true;
   };
-  const { windows, gcConsumer } = await spinWindows(control, take, () => ring.counters().depth === 0);
+  const take = batch
+    ? (): number => ring.drain(DRAIN_BATCH, visit)
+    : (): number => {
+        const record = ring.shift();
+        if (record === undefined) return 0;
+        visit(record);
+        return 1;
+      };
+  const { windows, gcConsumer, consumerCore } = await spinWindows(control, take, () => ring.counters().depth === 0);
   const [{ gcInMeasured }] = (await report) as [{ gcInMeasured: number }];
   await producer.exited;
   const counters = ring.counters();
@@ -258,10 +296,11 @@ async function ringThroughput(overflow: OverflowPolicy): Promise<Throughput> {
   const ok = check[1] === 0 && check[2] === 0 && exact && (overflow === 'drop-oldest' || counters.dropped === 0);
   const outcome = overflow === 'reject' ? `refused then retried ${counters.rejected}` : `dropped ${counters.dropped} (consumer slower)`;
   return {
-    name: `SharedRing push/shift, '${overflow}'`,
+    name: batch ? `SharedRing append x${APPEND_BATCH} + flush / drain(${DRAIN_BATCH}), '${overflow}'` : `SharedRing push/shift, '${overflow}'`,
     windows,
     gcProducer: gcInMeasured,
     gcConsumer,
+    consumerCore,
     note: `${ok ? 'in order, intact, exact counters' : 'MISMATCH'}; ${counters.produced} records, seqs ${startSeq}..${check[0]} (across 2^32); ${outcome}`,
   };
 }
@@ -273,8 +312,8 @@ async function payloadThroughput(): Promise<Throughput> {
   const control = new Int32Array(new SharedArrayBuffer(32));
   const producer = startProducer({ role: 'payload', init, control: control.buffer, warmUp: WARM_UP });
   const report = once(producer.worker, 'message');
-  const take = (): boolean => reader.poll() !== undefined;
-  const { windows, gcConsumer } = await spinWindows(control, take, () => reader.counters().depth === 0);
+  const take = (): number => (reader.poll() === undefined ? 0 : 1);
+  const { windows, gcConsumer, consumerCore } = await spinWindows(control, take, () => reader.counters().depth === 0);
   const [{ gcInMeasured }] = (await report) as [{ gcInMeasured: number }];
   await producer.exited;
   const counters = reader.counters();
@@ -283,6 +322,7 @@ async function payloadThroughput(): Promise<Throughput> {
     windows,
     gcProducer: gcInMeasured,
     gcConsumer,
+    consumerCore,
     note: `${counters.dropped === 0 ? 'all delivered' : 'MISMATCH'}; a WorkerPayload object + owned copy each (GC expected)`,
   };
 }
@@ -297,6 +337,9 @@ async function postMessageThroughput(shape: PostShape): Promise<Throughput> {
   let windowFrom = 0;
   let stopGc: (() => number) | undefined;
   let gcConsumer = 0;
+  let cpu0 = 0;
+  let wall0 = 0;
+  let consumerCore = 0;
   const report = new Promise<{ gcInMeasured: number }>((resolve) => {
     producer.worker.on('message', (message: Uint8Array | WorkerPayload | { gcInMeasured: number }) => {
       if ('gcInMeasured' in message) {
@@ -305,6 +348,8 @@ async function postMessageThroughput(shape: PostShape): Promise<Throughput> {
       }
       received++;
       if (received === warmUp) {
+        cpu0 = threadCpuMs();
+        wall0 = performance.now();
         stopGc = gcCounter();
         windowStart = performance.now();
         windowFrom = received;
@@ -318,6 +363,7 @@ async function postMessageThroughput(shape: PostShape): Promise<Throughput> {
       windowFrom = received;
       if (windows.length === WINDOWS) {
         gcConsumer = stopGc();
+        consumerCore = (threadCpuMs() - cpu0) / (performance.now() - wall0);
         Atomics.store(control, C_STOP, 1);
       }
     });
@@ -329,6 +375,7 @@ async function postMessageThroughput(shape: PostShape): Promise<Throughput> {
     windows,
     gcProducer: gcInMeasured,
     gcConsumer,
+    consumerCore,
     note: 'structured clone per message; credit window 8192',
   };
 }
@@ -521,19 +568,25 @@ async function pipeChild(mode: string, size: number, durationMs: number): Promis
 // ---------------------------------------------------------------- main
 
 async function throughputSection(ringOnly: boolean): Promise<void> {
-  const rows = [await ringThroughput('reject')];
-  if (!ringOnly) {
-    for (const next of [() => ringThroughput('drop-oldest'), payloadThroughput, () => postMessageThroughput('payload'), () => postMessageThroughput('bytes')]) {
-      collectGarbage();
-      rows.push(await next());
-    }
+  const ringRows = [() => ringThroughput('reject', false), () => ringThroughput('reject', true)];
+  const otherRows = [
+    () => ringThroughput('drop-oldest', false),
+    () => ringThroughput('drop-oldest', true),
+    payloadThroughput,
+    () => postMessageThroughput('payload'),
+    () => postMessageThroughput('bytes'),
+  ];
+  const rows: Throughput[] = [];
+  for (const next of ringOnly ? ringRows : [...ringRows, ...otherRows]) {
+    collectGarbage();
+    rows.push(await next());
   }
-  const postPayload = rows[3] ?? rows[0]!;
-  const postBytes = rows[4] ?? rows[0]!;
+  const postPayload = rows.find((r) => r.name.startsWith('postMessage({')) ?? rows[0]!;
+  const postBytes = rows.find((r) => r.name.startsWith('postMessage(Uint8Array')) ?? rows[0]!;
   console.log(`### Throughput, worker thread -> main thread, ${PAYLOAD_BYTES}-byte payloads, ${WINDOWS} windows of ${WINDOW_MS} ms\n`);
   console.log(
     markdownTable(
-      ['path', 'msgs/s (best window)', 'msgs/s (median)', 'median vs postMessage payload', 'median vs postMessage bytes', 'GC in producer', 'GC in consumer', 'note'],
+      ['path', 'msgs/s (best window)', 'msgs/s (median)', 'median vs postMessage payload', 'median vs postMessage bytes', 'GC in producer', 'GC in consumer', 'consumer thread CPU', 'note'],
       rows.map((r) => [
         r.name,
         Math.round(best(r)).toLocaleString('en-US'),
@@ -542,6 +595,7 @@ async function throughputSection(ringOnly: boolean): Promise<void> {
         ratio(median(r), median(postBytes)),
         r.gcProducer,
         r.gcConsumer,
+        pct(r.consumerCore),
         r.note,
       ]),
     ),
