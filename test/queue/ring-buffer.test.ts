@@ -205,61 +205,70 @@ test('threads: a waiting consumer is woken by a push from a worker thread', asyn
   await producer.exited;
 });
 
-test('threads, drop-oldest flood across the 2^32 wrap: exact accounting, increasing seqs, no torn record', async () => {
-  const count = 2_000_000;
-  const maxLength = 256;
-  const startSeq = 2 ** 32 - 1_000_000;
-  const ring = SharedRing.create({ slots: 4, slotBytes: maxLength, startSeq });
-  const producer = await startProducer(ring, { mode: 'flood', count, maxLength });
-  await waitAtLeast(producer.control, PUSHED, 100); // start behind, so laps are certain
-  const tally = newTally();
-  consumeUntilDone(ring, producer.control, maxLength, tally);
-  await producer.exited;
-  const counters = ring.counters();
-  assert.deepEqual(
-    { corrupt: tally.corrupt, outOfOrder: tally.outOfOrder, unbalanced: tally.unbalanced },
-    { corrupt: 0, outOfOrder: 0, unbalanced: 0 },
-  );
-  assert.deepEqual(counters, { produced: count, consumed: tally.delivered, dropped: count - tally.delivered, rejected: 0, depth: 0 });
-  assert.equal(tally.firstSeq - startSeq + tally.gaps + (startSeq + count - 1 - tally.lastSeq), counters.dropped);
-  assert.ok(counters.dropped >= 96, `dropped ${counters.dropped}`);
-  assert.ok(tally.lastSeq > 2 ** 32);
-});
+/** Thread tests run record by record and in batches (append + flush every 7 / drain up to 8): same outcomes. */
+const BATCHING = [
+  { name: 'push/shift', producer: {}, consumer: {} },
+  { name: 'append+flush/drain', producer: { flushEvery: 7 }, consumer: { drainMax: 8 } },
+] as const;
 
-test('threads, consumer keeps up (twin): every record delivered, zero drops, across the 2^32 wrap', async () => {
-  const count = 200_000;
-  const maxLength = 256;
-  const startSeq = 2 ** 32 - 100_000;
-  const ring = SharedRing.create({ slots: 64, slotBytes: maxLength, startSeq });
-  const producer = await startProducer(ring, { mode: 'bursts', count, maxLength, burst: 64 });
-  const tally = newTally();
-  consumeUntilDone(ring, producer.control, maxLength, tally, {
-    onDelivered: (sofar) => {
-      if (ring.counters().depth === 0) {
-        Atomics.store(producer.control, ACK, sofar.delivered);
-        Atomics.notify(producer.control, ACK);
-      }
-    },
+for (const batching of BATCHING) {
+  test(`threads, ${batching.name}, drop-oldest flood across the 2^32 wrap: exact accounting, increasing seqs, no torn record`, async () => {
+    const count = 2_000_000;
+    const maxLength = 256;
+    const startSeq = 2 ** 32 - 1_000_000;
+    const ring = SharedRing.create({ slots: 4, slotBytes: maxLength, startSeq });
+    const producer = await startProducer(ring, { mode: 'flood', count, maxLength, ...batching.producer });
+    await waitAtLeast(producer.control, PUSHED, 100); // start behind, so laps are certain
+    const tally = newTally();
+    consumeUntilDone(ring, producer.control, maxLength, tally, batching.consumer);
+    await producer.exited;
+    const counters = ring.counters();
+    assert.deepEqual(
+      { corrupt: tally.corrupt, outOfOrder: tally.outOfOrder, unbalanced: tally.unbalanced },
+      { corrupt: 0, outOfOrder: 0, unbalanced: 0 },
+    );
+    assert.deepEqual(counters, { produced: count, consumed: tally.delivered, dropped: count - tally.delivered, rejected: 0, depth: 0 });
+    assert.equal(tally.firstSeq - startSeq + tally.gaps + (startSeq + count - 1 - tally.lastSeq), counters.dropped);
+    assert.ok(counters.dropped >= 96, `dropped ${counters.dropped}`);
+    assert.ok(tally.lastSeq > 2 ** 32);
   });
-  await producer.exited;
-  assert.deepEqual(tally, { delivered: count, corrupt: 0, outOfOrder: 0, gaps: 0, firstSeq: startSeq, lastSeq: startSeq + count - 1, unbalanced: 0 });
-  assert.deepEqual(ring.counters(), { produced: count, consumed: count, dropped: 0, rejected: 0, depth: 0 });
-});
 
-test('threads, reject: the producer is refused while full, nothing is lost', async () => {
-  const count = 50_000;
-  const maxLength = 128;
-  const ring = SharedRing.create({ slots: 16, slotBytes: maxLength, overflow: 'reject' });
-  const producer = await startProducer(ring, { mode: 'flood', count, maxLength });
-  while (ring.counters().rejected === 0) await nextTurn(); // the ring is full and the producer is being refused
-  const tally = newTally();
-  consumeUntilDone(ring, producer.control, maxLength, tally);
-  await producer.exited;
-  assert.deepEqual([tally.delivered, tally.corrupt, tally.outOfOrder, tally.gaps, tally.firstSeq, tally.unbalanced], [count, 0, 0, 0, 0, 0]);
-  const counters = ring.counters();
-  assert.deepEqual({ ...counters, rejected: 0 }, { produced: count, consumed: count, dropped: 0, rejected: 0, depth: 0 });
-  assert.ok(counters.rejected > 0);
-});
+  test(`threads, ${batching.name}, consumer keeps up (twin): every record delivered, zero drops, across the 2^32 wrap`, async () => {
+    const count = 200_000;
+    const maxLength = 256;
+    const startSeq = 2 ** 32 - 100_000;
+    const ring = SharedRing.create({ slots: 64, slotBytes: maxLength, startSeq });
+    const producer = await startProducer(ring, { mode: 'bursts', count, maxLength, burst: 64, ...batching.producer });
+    const tally = newTally();
+    consumeUntilDone(ring, producer.control, maxLength, tally, {
+      ...batching.consumer,
+      onDelivered: (sofar) => {
+        if (ring.counters().depth === 0) {
+          Atomics.store(producer.control, ACK, sofar.delivered);
+          Atomics.notify(producer.control, ACK);
+        }
+      },
+    });
+    await producer.exited;
+    assert.deepEqual(tally, { delivered: count, corrupt: 0, outOfOrder: 0, gaps: 0, firstSeq: startSeq, lastSeq: startSeq + count - 1, unbalanced: 0 });
+    assert.deepEqual(ring.counters(), { produced: count, consumed: count, dropped: 0, rejected: 0, depth: 0 });
+  });
+
+  test(`threads, ${batching.name}, reject: the producer is refused while full, nothing is lost`, async () => {
+    const count = 50_000;
+    const maxLength = 128;
+    const ring = SharedRing.create({ slots: 16, slotBytes: maxLength, overflow: 'reject' });
+    const producer = await startProducer(ring, { mode: 'flood', count, maxLength, ...batching.producer });
+    while (ring.counters().rejected === 0) await nextTurn(); // the ring is full and the producer is being refused
+    const tally = newTally();
+    consumeUntilDone(ring, producer.control, maxLength, tally, batching.consumer);
+    await producer.exited;
+    assert.deepEqual([tally.delivered, tally.corrupt, tally.outOfOrder, tally.gaps, tally.firstSeq, tally.unbalanced], [count, 0, 0, 0, 0, 0]);
+    const counters = ring.counters();
+    assert.deepEqual({ ...counters, rejected: 0 }, { produced: count, consumed: count, dropped: 0, rejected: 0, depth: 0 });
+    assert.ok(counters.rejected > 0);
+  });
+}
 
 test('threads: a consumer thread sleeping in wait() is woken for every burst', async () => {
   const count = 20_000;
