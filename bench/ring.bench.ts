@@ -110,16 +110,20 @@ function producerMain(data: Role): void {
   Atomics.store(control, C_READY, 1);
   Atomics.notify(control, C_READY);
   let gcInMeasured = 0;
+  let core = 0;
   if (data.role === 'ring' || data.role === 'payload' || data.role === 'post') {
     const { publish, flush } = producerOf(data, payload);
     let i = 0;
     for (; i < data.warmUp; i++) publish(i);
+    const cpu0 = threadCpuMs(); // reads a file: allocates, so outside the GC count
+    const wall0 = performance.now();
     const gc = gcCounter();
     while (Atomics.load(control, C_STOP) === 0) {
       for (const end = i + 4096; i < end; i++) publish(i);
     }
     flush();
     gcInMeasured = gc();
+    core = (threadCpuMs() - cpu0) / (performance.now() - wall0);
   } else {
     const writer = data.role === 'paced-ring' ? new RingPayloadWriter(data.init) : undefined;
     const view = new DataView(payload.buffer);
@@ -138,7 +142,7 @@ function producerMain(data: Role): void {
       }
     }
   }
-  parentPort!.postMessage({ gcInMeasured });
+  parentPort!.postMessage({ gcInMeasured, core });
   Atomics.store(control, C_DONE, 1);
   Atomics.notify(control, C_DONE);
 }
@@ -199,6 +203,12 @@ function producerOf(data: Role, payload: Uint8Array): { publish: (i: number) => 
 
 // ---------------------------------------------------------------- throughput
 
+/** What a throughput producer posts when it stops: GC events and its CPU share over the measured part. */
+interface ProducerReport {
+  gcInMeasured: number;
+  core: number;
+}
+
 interface Throughput {
   name: string;
   /** msgs/s of each measured window. */
@@ -207,6 +217,8 @@ interface Throughput {
   gcConsumer: number;
   /** CPU of the consuming (main) thread over the measured windows, share of one core. */
   consumerCore: number;
+  /** CPU of the producing thread over its measured part, share of one core. */
+  producerCore: number;
   note: string;
 }
 
@@ -289,7 +301,7 @@ async function ringThroughput(overflow: OverflowPolicy, batch: boolean): Promise
         return 1;
       };
   const { windows, gcConsumer, consumerCore } = await spinWindows(control, take, () => ring.counters().depth === 0);
-  const [{ gcInMeasured }] = (await report) as [{ gcInMeasured: number }];
+  const [{ gcInMeasured, core }] = (await report) as [ProducerReport];
   await producer.exited;
   const counters = ring.counters();
   const exact = counters.produced === counters.consumed + counters.dropped && counters.depth === 0;
@@ -299,6 +311,7 @@ async function ringThroughput(overflow: OverflowPolicy, batch: boolean): Promise
     name: batch ? `SharedRing append x${APPEND_BATCH} + flush / drain(${DRAIN_BATCH}), '${overflow}'` : `SharedRing push/shift, '${overflow}'`,
     windows,
     gcProducer: gcInMeasured,
+    producerCore: core,
     gcConsumer,
     consumerCore,
     note: `${ok ? 'in order, intact, exact counters' : 'MISMATCH'}; ${counters.produced} records, seqs ${startSeq}..${check[0]} (across 2^32); ${outcome}`,
@@ -314,13 +327,14 @@ async function payloadThroughput(): Promise<Throughput> {
   const report = once(producer.worker, 'message');
   const take = (): number => (reader.poll() === undefined ? 0 : 1);
   const { windows, gcConsumer, consumerCore } = await spinWindows(control, take, () => reader.counters().depth === 0);
-  const [{ gcInMeasured }] = (await report) as [{ gcInMeasured: number }];
+  const [{ gcInMeasured, core }] = (await report) as [ProducerReport];
   await producer.exited;
   const counters = reader.counters();
   return {
     name: 'RingPayloadWriter -> PayloadReader.poll',
     windows,
     gcProducer: gcInMeasured,
+    producerCore: core,
     gcConsumer,
     consumerCore,
     note: `${counters.dropped === 0 ? 'all delivered' : 'MISMATCH'}; a WorkerPayload object + owned copy each (GC expected)`,
@@ -340,8 +354,8 @@ async function postMessageThroughput(shape: PostShape): Promise<Throughput> {
   let cpu0 = 0;
   let wall0 = 0;
   let consumerCore = 0;
-  const report = new Promise<{ gcInMeasured: number }>((resolve) => {
-    producer.worker.on('message', (message: Uint8Array | WorkerPayload | { gcInMeasured: number }) => {
+  const report = new Promise<ProducerReport>((resolve) => {
+    producer.worker.on('message', (message: Uint8Array | WorkerPayload | ProducerReport) => {
       if ('gcInMeasured' in message) {
         resolve(message);
         return;
@@ -368,12 +382,13 @@ async function postMessageThroughput(shape: PostShape): Promise<Throughput> {
       }
     });
   });
-  const { gcInMeasured } = await report;
+  const { gcInMeasured, core } = await report;
   await producer.exited;
   return {
     name: shape === 'bytes' ? 'postMessage(Uint8Array(64))' : 'postMessage({ ts, seq, type, data })',
     windows,
     gcProducer: gcInMeasured,
+    producerCore: core,
     gcConsumer,
     consumerCore,
     note: 'structured clone per message; credit window 8192',
@@ -586,7 +601,7 @@ async function throughputSection(ringOnly: boolean): Promise<void> {
   console.log(`### Throughput, worker thread -> main thread, ${PAYLOAD_BYTES}-byte payloads, ${WINDOWS} windows of ${WINDOW_MS} ms\n`);
   console.log(
     markdownTable(
-      ['path', 'msgs/s (best window)', 'msgs/s (median)', 'median vs postMessage payload', 'median vs postMessage bytes', 'GC in producer', 'GC in consumer', 'consumer thread CPU', 'note'],
+      ['path', 'msgs/s (best window)', 'msgs/s (median)', 'median vs postMessage payload', 'median vs postMessage bytes', 'GC in producer', 'GC in consumer', 'producer / consumer thread CPU', 'M msgs per producer CPU-second', 'note'],
       rows.map((r) => [
         r.name,
         Math.round(best(r)).toLocaleString('en-US'),
@@ -595,7 +610,8 @@ async function throughputSection(ringOnly: boolean): Promise<void> {
         ratio(median(r), median(postBytes)),
         r.gcProducer,
         r.gcConsumer,
-        pct(r.consumerCore),
+        `${pct(r.producerCore)} / ${pct(r.consumerCore)}`,
+        (median(r) / r.producerCore / 1e6).toFixed(1),
         r.note,
       ]),
     ),
