@@ -51,7 +51,7 @@ import { PreciseSleeper } from '../src/workers/runtime/precise-sleeper.js';
 import { SPIN_MARGIN_MS } from '../src/workers/spec.js';
 import { WorkerManager } from '../src/workers/manager.js';
 import { collectGarbage, machineLine } from './lib/machine.js';
-import { SampleBuffer, summarize, type Summary } from './lib/stats.js';
+import { SampleBuffer, summarize } from './lib/stats.js';
 import { markdownTable, pct, ratio, us } from './lib/table.js';
 
 const WINDOW_MS = Number(process.env.BENCH_RING_MS ?? 1000);
@@ -397,13 +397,6 @@ async function postMessageThroughput(shape: PostShape): Promise<Throughput> {
 
 // ---------------------------------------------------------------- latency
 
-interface Latency {
-  name: string;
-  summary: Summary;
-  /** CPU of the consuming (main) thread over the row, share of one core. */
-  core: number;
-}
-
 /** utime + stime of the calling thread, in ms (10 ms ticks). */
 function threadCpuMs(): number {
   const stat = readFileSync('/proc/thread-self/stat', 'utf8');
@@ -411,12 +404,31 @@ function threadCpuMs(): number {
   return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
-/** Measure the calling thread's CPU share over `run`. */
-async function withThreadCpu<T>(run: () => Promise<T>): Promise<[T, number]> {
+const LATENCY_ROUNDS = 5; // rows take turns, LATENCY_MS / LATENCY_ROUNDS each: a burst of load elsewhere hits every row alike
+const PAUSED_PERIOD_MS = 100; // the handle row's worker loop between its rounds
+
+/** One latency row: its samples and the consuming thread's CPU, summed over its rounds. */
+interface LatencyRow {
+  name: string;
+  samples: SampleBuffer;
+  cpuMs: number;
+  wallMs: number;
+  /** One round of `durationMs`: set up, then `meter` the consuming part. */
+  round(row: LatencyRow, durationMs: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+function latencyRow(name: string, round: LatencyRow['round'], close: () => Promise<void> = () => Promise.resolve()): LatencyRow {
+  return { name, samples: new SampleBuffer(Math.ceil((LATENCY_MS * LATENCY_RATE) / 1000) + 64), cpuMs: 0, wallMs: 0, round, close };
+}
+
+/** Run `consume`, adding the calling thread's CPU and the wall time to the row. */
+async function meter(row: LatencyRow, consume: () => Promise<void>): Promise<void> {
   const cpu0 = threadCpuMs();
   const wall0 = performance.now();
-  const result = await run();
-  return [result, (threadCpuMs() - cpu0) / (performance.now() - wall0)];
+  await consume();
+  row.cpuMs += threadCpuMs() - cpu0;
+  row.wallMs += performance.now() - wall0;
 }
 
 type RingConsumer = 'wait' | 'waitAsync' | 'reader';
@@ -427,15 +439,15 @@ const RING_CONSUMER_NAMES: Record<RingConsumer, string> = {
   reader: 'for await PayloadReader.payloads()',
 };
 
-async function ringLatency(consumer: RingConsumer): Promise<Latency> {
-  const init = createRingChannel({ slots: 1024, slotBytes: PAYLOAD_BYTES });
-  const control = new Int32Array(new SharedArrayBuffer(16));
-  const samples = new SampleBuffer(Math.ceil((LATENCY_MS * LATENCY_RATE) / 1000) + 16);
-  const producer = startProducer({ role: 'paced-ring', init, control: control.buffer, rate: LATENCY_RATE, durationMs: LATENCY_MS });
-  const report = once(producer.worker, 'message');
-  const [, core] = await withThreadCpu(() => consumeRing(consumer, init, control, samples, report));
-  await producer.exited;
-  return { name: RING_CONSUMER_NAMES[consumer], summary: summarize(samples.values()), core };
+function ringLatency(consumer: RingConsumer): LatencyRow {
+  return latencyRow(RING_CONSUMER_NAMES[consumer], async (row, durationMs) => {
+    const init = createRingChannel({ slots: 1024, slotBytes: PAYLOAD_BYTES });
+    const control = new Int32Array(new SharedArrayBuffer(16));
+    const producer = startProducer({ role: 'paced-ring', init, control: control.buffer, rate: LATENCY_RATE, durationMs });
+    const report = once(producer.worker, 'message');
+    await meter(row, () => consumeRing(consumer, init, control, row.samples, report));
+    await producer.exited;
+  });
 }
 
 async function consumeRing(consumer: RingConsumer, init: RingChannelInit, control: Int32Array, samples: SampleBuffer, report: Promise<unknown>): Promise<void> {
@@ -463,43 +475,51 @@ async function consumeRing(consumer: RingConsumer, init: RingChannelInit, contro
 /**
  * The user's path end to end: a WorkerManager thread whose loop publishes a 64-byte payload every
  * 250 us (`ctx.publish`, stamped in `publish`), read with `for await (const p of handle.data())`.
+ * Spawned once, warmed up for half a second (JIT, first GCs); between its rounds the loop slows to
+ * PAUSED_PERIOD_MS, and a round counts only payloads stamped after it began.
  */
-async function handleLatency(): Promise<Latency> {
+async function handleLatency(): Promise<LatencyRow> {
   const manager = new WorkerManager({ heartbeatMs: 100 });
-  try {
-    const handle = manager.spawn<PublisherWorker>({ name: 'pub', module: PUBLISHER_WORKER, config: { periodMs: 1000 / LATENCY_RATE, bytes: PAYLOAD_BYTES }, ring: { slots: 1024, slotBytes: PAYLOAD_BYTES } });
-    await handle.ready();
-    const total = Math.ceil((LATENCY_MS * LATENCY_RATE) / 1000);
-    const samples = new SampleBuffer(total);
-    const warmUp = LATENCY_RATE / 2; // half a second: JIT, first GCs
+  const handle = manager.spawn<PublisherWorker>({ name: 'pub', module: PUBLISHER_WORKER, config: { periodMs: 1000 / LATENCY_RATE, bytes: PAYLOAD_BYTES }, ring: { slots: 1024, slotBytes: PAYLOAD_BYTES } });
+  await handle.ready();
+  const take = async (count: number, from: number, samples?: SampleBuffer): Promise<void> => {
     let seen = 0;
-    const [, core] = await withThreadCpu(async () => {
-      for await (const payload of handle.data()) {
-        if (++seen > warmUp) samples.push(payloadNow() - payload.ts);
-        if (seen >= warmUp + total) break;
-      }
-    });
-    return { name: 'for await handle.data(), WorkerManager thread, loop at 4 kHz', summary: summarize(samples.values()), core };
-  } finally {
-    await manager.stop();
-  }
+    for await (const payload of handle.data()) {
+      if (payload.ts < from) continue; // published before this round began
+      samples?.push(payloadNow() - payload.ts);
+      if (++seen >= count) break;
+    }
+  };
+  await take(LATENCY_RATE / 2, 0);
+  await handle.request('setPeriod', { periodMs: PAUSED_PERIOD_MS });
+  return latencyRow(
+    'for await handle.data(), WorkerManager thread, loop at 4 kHz',
+    async (row, durationMs) => {
+      await handle.request('setPeriod', { periodMs: 1000 / LATENCY_RATE });
+      const from = payloadNow();
+      await meter(row, () => take(Math.floor((durationMs * LATENCY_RATE) / 1000), from, row.samples));
+      await handle.request('setPeriod', { periodMs: PAUSED_PERIOD_MS });
+    },
+    () => manager.stop(),
+  );
 }
 
-async function postLatency(): Promise<Latency> {
-  const control = new Int32Array(new SharedArrayBuffer(16));
-  const samples = new SampleBuffer(Math.ceil((LATENCY_MS * LATENCY_RATE) / 1000) + 16);
-  const producer = startProducer({ role: 'paced-post', control: control.buffer, rate: LATENCY_RATE, durationMs: LATENCY_MS });
-  const [, core] = await withThreadCpu(
-    () =>
-      new Promise<void>((resolve) => {
-        producer.worker.on('message', (message: Uint8Array | object) => {
-          if (message instanceof Uint8Array) samples.push(payloadNow() - new DataView(message.buffer, message.byteOffset).getFloat64(0, true));
-          else resolve();
-        });
-      }),
-  );
-  await producer.exited;
-  return { name: 'postMessage', summary: summarize(samples.values()), core };
+function postLatency(): LatencyRow {
+  return latencyRow('postMessage', async (row, durationMs) => {
+    const control = new Int32Array(new SharedArrayBuffer(16));
+    const producer = startProducer({ role: 'paced-post', control: control.buffer, rate: LATENCY_RATE, durationMs });
+    await meter(
+      row,
+      () =>
+        new Promise<void>((resolve) => {
+          producer.worker.on('message', (message: Uint8Array | object) => {
+            if (message instanceof Uint8Array) row.samples.push(payloadNow() - new DataView(message.buffer, message.byteOffset).getFloat64(0, true));
+            else resolve();
+          });
+        }),
+    );
+    await producer.exited;
+  });
 }
 
 // ---------------------------------------------------------------- process pipe
@@ -619,13 +639,22 @@ async function throughputSection(ringOnly: boolean): Promise<void> {
 }
 
 async function latencySection(): Promise<void> {
-  const post = await postLatency();
-  const latencies = [await ringLatency('wait'), await ringLatency('waitAsync'), await ringLatency('reader'), await handleLatency(), post];
-  console.log(`\n### One-way latency at ${LATENCY_RATE} msgs/s for ${LATENCY_MS / 1000} s (worker ts -> main thread, us)\n`);
+  const post = postLatency();
+  const rows = [ringLatency('wait'), ringLatency('waitAsync'), ringLatency('reader'), await handleLatency(), post];
+  for (let round = 0; round < LATENCY_ROUNDS; round++) {
+    for (const row of rows) await row.round(row, LATENCY_MS / LATENCY_ROUNDS);
+  }
+  for (const row of rows) await row.close();
+  const summaries = rows.map((row) => summarize(row.samples.values()));
+  const postP99 = summaries[rows.indexOf(post)]!.p99;
+  console.log(`\n### One-way latency at ${LATENCY_RATE} msgs/s, ${LATENCY_ROUNDS} interleaved rounds of ${LATENCY_MS / LATENCY_ROUNDS / 1000} s per row (worker ts -> main thread, us)\n`);
   console.log(
     markdownTable(
       ['path', 'samples', 'p50 us', 'p99 us', 'max us', 'p99 vs postMessage', 'consumer thread CPU'],
-      latencies.map((l) => [l.name, l.summary.count, us(l.summary.p50, 1), us(l.summary.p99, 1), us(l.summary.max, 1), ratio(l.summary.p99, post.summary.p99), pct(l.core)]),
+      rows.map((row, i) => {
+        const summary = summaries[i]!;
+        return [row.name, summary.count, us(summary.p50, 1), us(summary.p99, 1), us(summary.max, 1), ratio(summary.p99, postP99), pct(row.cpuMs / row.wallMs)];
+      }),
     ),
   );
 }
