@@ -7,6 +7,9 @@
  *      producer retries when full: nothing is lost, msgs/s is delivered msgs/s) and 'drop-oldest'
  *      (the producer never waits; what the consumer cannot take is dropped, counted). Sequence
  *      numbers start just below 2^32 so the run crosses the 32-bit index wrap.
+ *    - the same in batches: the producer `append`s 64 records per `flush` (one store of the write
+ *      index), the consumer `drain`s up to 256 per call (one store of the read index): each index's
+ *      cache line crosses between the cores once per batch instead of once per record.
  *    - the same through the API a user sees: `RingPayloadWriter.publish` -> `PayloadReader.poll`
  *      (type names, owned copies: one object and one copy per payload).
  *    - `postMessage` (structured clone), with a credit window so the queue stays bounded: of a
@@ -14,14 +17,18 @@
  *      64-byte Uint8Array (the cheapest possible message).
  *    Each runs a warm-up first (1M messages), then 3 windows of WINDOW_MS (best and median shown:
  *    the machine is shared); GC counts are taken in BOTH threads over the measured windows with
- *    `v8.GCProfiler` (0 = the hot path allocated nothing). When full, the producer naps 20 us; when
- *    empty 256 times in a row, the consumer does, so neither burns a core the other one needs.
- * 2. One-way latency at 4,000 payloads/s for 1.5 s per row: the worker paces itself as a worker
- *    loop does (the runtime's precise sleeper, default margin: a wait, then a short spin) and stamps
- *    `payloadNow()`; the main thread waits on its event loop and records `payloadNow() - ts`: the raw
- *    ring with `waitAsync`, `for await` over `PayloadReader.payloads()`, the whole user path (a
- *    WorkerManager thread whose 4 kHz loop calls `ctx.publish`, read with `for await ... of
- *    handle.data()`, after half a second of warm-up), and postMessage; first the ring's blocking
+ *    `v8.GCProfiler` (0 = the hot path allocated nothing), and so is each thread's CPU (from
+ *    /proc/thread-self/stat): on a shared machine msgs/s follows the CPU the threads got, msgs per
+ *    producer CPU-second much less. When full, the producer naps 20 us; when empty 256 times in a
+ *    row, the consumer does, so neither burns a core the other one needs.
+ * 2. One-way latency at 4,000 payloads/s, 1.5 s per row in 5 interleaved rounds of 0.3 s (each
+ *    row takes its turn every round, so a burst of load elsewhere hits every row alike): the worker
+ *    paces itself as a worker loop does (the runtime's precise sleeper, default margin: a wait,
+ *    then a short spin) and stamps `payloadNow()`; the main thread waits on its event loop and
+ *    records `payloadNow() - ts`: the raw ring with `waitAsync`, `for await` over
+ *    `PayloadReader.payloads()`, the whole user path (a WorkerManager thread whose 4 kHz loop calls
+ *    `ctx.publish`, read with `for await ... of handle.data()`, after half a second of warm-up,
+ *    slowed to 10 Hz between its rounds), and postMessage; first the ring's blocking
  *    `wait()` (no event loop at all), the floor this machine allows at that moment: a p99 above
  *    100 us there is scheduling, not the data plane. Each row also gives the consuming thread's CPU.
  * 3. Process pipe: a child process publishes through `FramedPayloadWriter` on fd 4 ('reject', it
@@ -31,7 +38,8 @@
  *
  * Run: node --expose-gc --import tsx bench/ring.bench.ts   [BENCH_RING_MS=1000] [BENCH_RING_SECTIONS=throughput,latency,pipe]
  * Allocation check by hand: BENCH_RING_SECTIONS=ring node --trace-gc --import tsx bench/ring.bench.ts
- * runs only the SharedRing row; Scavenge lines then come from start-up and the warm-up only.
+ * runs only the SharedRing rows (push/shift and batches, 'reject'); Scavenge lines then come from
+ * start-up and the warm-ups only.
  */
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
