@@ -15,9 +15,10 @@
  *    - `postMessage` (structured clone), with a credit window so the queue stays bounded: of a
  *      WorkerPayload-shaped object `{ ts, seq, type, data }` (what the ring carries), and of the bare
  *      64-byte Uint8Array (the cheapest possible message).
- *    Each runs a warm-up first (1M messages), then 3 windows of WINDOW_MS (best and median shown:
- *    the machine is shared); GC counts are taken in BOTH threads over the measured windows with
- *    `v8.GCProfiler` (0 = the hot path allocated nothing), and so is each thread's CPU (from
+ *    Rows take turns in 3 rounds (a burst of load elsewhere hits every row alike); in each round a
+ *    row starts its producer, warms up (1M messages) and measures one window of WINDOW_MS (best
+ *    and median of the 3 windows shown: the machine is shared). GC counts are taken in BOTH
+ *    threads over the measured windows with `v8.GCProfiler` (0 = the hot path allocated nothing), and so is each thread's CPU (from
  *    /proc/thread-self/stat): on a shared machine msgs/s follows the CPU the threads got, msgs per
  *    producer CPU-second much less. When full, the producer naps 20 us; when empty 256 times in a
  *    row, the consumer does, so neither burns a core the other one needs.
@@ -238,7 +239,8 @@ async function waitReady(control: Int32Array): Promise<void> {
 }
 
 const WARM_UP = 1_000_000;
-const WINDOWS = 3;
+const ROUNDS = 3; // every row measures one window per round, rows taking turns: load elsewhere hits every row alike
+const WINDOWS = 1; // windows per row and round
 const IDLE_SPINS = 256;
 const APPEND_BATCH = 64; // records a batching producer appends per flush
 const DRAIN_BATCH = 256; // records a batching consumer takes per drain
@@ -610,6 +612,26 @@ async function pipeChild(mode: string, size: number, durationMs: number): Promis
 
 // ---------------------------------------------------------------- main
 
+/** One row per path from its rounds: windows side by side, GC counts summed, CPU shares averaged, the last round's note (flagged if any round mismatched). */
+function mergeRounds(runs: Throughput[]): Throughput[] {
+  const rows = new Map<string, Throughput[]>();
+  for (const run of runs) rows.set(run.name, [...(rows.get(run.name) ?? []), run]);
+  return [...rows.values()].map((rounds) => {
+    const mean = (pick: (t: Throughput) => number): number => rounds.reduce((sum, t) => sum + pick(t), 0) / rounds.length;
+    const last = rounds[rounds.length - 1]!;
+    const mismatched = rounds.some((t) => t.note.includes('MISMATCH'));
+    return {
+      name: last.name,
+      windows: rounds.flatMap((t) => t.windows),
+      gcProducer: rounds.reduce((sum, t) => sum + t.gcProducer, 0),
+      gcConsumer: rounds.reduce((sum, t) => sum + t.gcConsumer, 0),
+      producerCore: mean((t) => t.producerCore),
+      consumerCore: mean((t) => t.consumerCore),
+      note: `${mismatched && !last.note.includes('MISMATCH') ? 'MISMATCH in an earlier round; ' : ''}${last.note}`,
+    };
+  });
+}
+
 async function throughputSection(ringOnly: boolean): Promise<void> {
   const ringRows = [() => ringThroughput('reject', false), () => ringThroughput('reject', true)];
   const otherRows = [
@@ -619,19 +641,23 @@ async function throughputSection(ringOnly: boolean): Promise<void> {
     () => postMessageThroughput('payload'),
     () => postMessageThroughput('bytes'),
   ];
-  const rows: Throughput[] = [];
-  for (const next of ringOnly ? ringRows : [...ringRows, ...otherRows]) {
-    collectGarbage();
-    rows.push(await next());
+  const runs: Throughput[] = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const next of ringOnly ? ringRows : [...ringRows, ...otherRows]) {
+      collectGarbage();
+      runs.push(await next());
+    }
   }
+  const rows = mergeRounds(runs);
   const postPayload = rows.find((r) => r.name.startsWith('postMessage({')) ?? rows[0]!;
   const postBytes = rows.find((r) => r.name.startsWith('postMessage(Uint8Array')) ?? rows[0]!;
-  console.log(`### Throughput, worker thread -> main thread, ${PAYLOAD_BYTES}-byte payloads, ${WINDOWS} windows of ${WINDOW_MS} ms\n`);
+  console.log(`### Throughput, worker thread -> main thread, ${PAYLOAD_BYTES}-byte payloads, ${ROUNDS} interleaved rounds of ${WINDOWS} x ${WINDOW_MS} ms per row\n`);
   console.log(
     markdownTable(
-      ['path', 'msgs/s (best window)', 'msgs/s (median)', 'median vs postMessage payload', 'median vs postMessage bytes', 'GC in producer', 'GC in consumer', 'producer / consumer thread CPU', 'M msgs per producer CPU-second', 'note'],
+      ['path', 'windows, M msgs/s', 'msgs/s (best window)', 'msgs/s (median)', 'median vs postMessage payload', 'median vs postMessage bytes', 'GC in producer', 'GC in consumer', 'producer / consumer thread CPU', 'M msgs per producer CPU-second', 'note'],
       rows.map((r) => [
         r.name,
+        r.windows.map((w) => (w / 1e6).toFixed(2)).join(' / '),
         Math.round(best(r)).toLocaleString('en-US'),
         Math.round(median(r)).toLocaleString('en-US'),
         ratio(median(r), median(postPayload)),

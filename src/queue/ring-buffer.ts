@@ -307,6 +307,7 @@ export class SharedRing {
    * `counters()` still balance but count this batch as not yet consumed.
    */
   drain(max: number, visit: (record: RingRecord) => void): number {
+    if (!(max >= 0)) throw new InvalidConfigError(`SharedRing.drain: max must be a number >= 0 (got ${max})`);
     let count = 0;
     try {
       while (count < max && this.#take()) {

@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { on, once } from 'node:events';
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import { RingRecordTooLargeError } from '../../src/errors.js';
+import { InvalidConfigError, RingRecordTooLargeError } from '../../src/errors.js';
 import { SharedRing, type RingCounters, type RingRecord } from '../../src/queue/ring-buffer.js';
 import { checkRecord } from './fixtures/pattern.js';
 import { assertBalanced, pushPattern } from './fixtures/ring-harness.js';
@@ -58,6 +58,8 @@ test('append is invisible until flush; flush publishes the batch at once; drain 
   assert.equal(ring.shift()?.seq, 3);
   assert.deepEqual(drainSeqs(ring, 100, 16), [4]);
   assert.equal(ring.drain(0, () => assert.fail('max 0 takes nothing')), 0);
+  assert.throws(() => ring.drain(Number.NaN, () => {}), (error: unknown) => error instanceof InvalidConfigError && /max .*\(got NaN\)/.test(error.message));
+  assert.throws(() => ring.drain(-1, () => {}), /\(got -1\)/);
   assert.deepEqual(ring.counters(), { produced: 5, consumed: 5, dropped: 0, rejected: 0, depth: 0 });
   assert.throws(() => ring.append(1, 0, new Uint8Array(17)), RingRecordTooLargeError);
   assert.equal(ring.nextSeq, 5);
