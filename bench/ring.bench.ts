@@ -7,21 +7,29 @@
  *      producer retries when full: nothing is lost, msgs/s is delivered msgs/s) and 'drop-oldest'
  *      (the producer never waits; what the consumer cannot take is dropped, counted). Sequence
  *      numbers start just below 2^32 so the run crosses the 32-bit index wrap.
+ *    - the same in batches: the producer `append`s 64 records per `flush` (one store of the write
+ *      index), the consumer `drain`s up to 256 per call (one store of the read index): each index's
+ *      cache line crosses between the cores once per batch instead of once per record.
  *    - the same through the API a user sees: `RingPayloadWriter.publish` -> `PayloadReader.poll`
  *      (type names, owned copies: one object and one copy per payload).
  *    - `postMessage` (structured clone), with a credit window so the queue stays bounded: of a
  *      WorkerPayload-shaped object `{ ts, seq, type, data }` (what the ring carries), and of the bare
  *      64-byte Uint8Array (the cheapest possible message).
- *    Each runs a warm-up first (1M messages), then 3 windows of WINDOW_MS (best and median shown:
- *    the machine is shared); GC counts are taken in BOTH threads over the measured windows with
- *    `v8.GCProfiler` (0 = the hot path allocated nothing). When full, the producer naps 20 us; when
- *    empty 256 times in a row, the consumer does, so neither burns a core the other one needs.
- * 2. One-way latency at 4,000 payloads/s for 1.5 s per row: the worker paces itself as a worker
- *    loop does (the runtime's precise sleeper, default margin: a wait, then a short spin) and stamps
- *    `payloadNow()`; the main thread waits on its event loop and records `payloadNow() - ts`: the raw
- *    ring with `waitAsync`, `for await` over `PayloadReader.payloads()`, the whole user path (a
- *    WorkerManager thread whose 4 kHz loop calls `ctx.publish`, read with `for await ... of
- *    handle.data()`, after half a second of warm-up), and postMessage; first the ring's blocking
+ *    Rows take turns in 3 rounds (a burst of load elsewhere hits every row alike); in each round a
+ *    row starts its producer, warms up (1M messages) and measures one window of WINDOW_MS (best
+ *    and median of the 3 windows shown: the machine is shared). GC counts are taken in BOTH
+ *    threads over the measured windows with `v8.GCProfiler` (0 = the hot path allocated nothing), and so is each thread's CPU (from
+ *    /proc/thread-self/stat): on a shared machine msgs/s follows the CPU the threads got, msgs per
+ *    producer CPU-second much less. When full, the producer naps 20 us; when empty 256 times in a
+ *    row, the consumer does, so neither burns a core the other one needs.
+ * 2. One-way latency at 4,000 payloads/s, 1.5 s per row in 5 interleaved rounds of 0.3 s (each
+ *    row takes its turn every round, so a burst of load elsewhere hits every row alike): the worker
+ *    paces itself as a worker loop does (the runtime's precise sleeper, default margin: a wait,
+ *    then a short spin) and stamps `payloadNow()`; the main thread waits on its event loop and
+ *    records `payloadNow() - ts`: the raw ring with `waitAsync`, `for await` over
+ *    `PayloadReader.payloads()`, the whole user path (a WorkerManager thread whose 4 kHz loop calls
+ *    `ctx.publish`, read with `for await ... of handle.data()`, after half a second of warm-up,
+ *    slowed to 10 Hz between its rounds), and postMessage; first the ring's blocking
  *    `wait()` (no event loop at all), the floor this machine allows at that moment: a p99 above
  *    100 us there is scheduling, not the data plane. Each row also gives the consuming thread's CPU.
  * 3. Process pipe: a child process publishes through `FramedPayloadWriter` on fd 4 ('reject', it
@@ -31,7 +39,8 @@
  *
  * Run: node --expose-gc --import tsx bench/ring.bench.ts   [BENCH_RING_MS=1000] [BENCH_RING_SECTIONS=throughput,latency,pipe]
  * Allocation check by hand: BENCH_RING_SECTIONS=ring node --trace-gc --import tsx bench/ring.bench.ts
- * runs only the SharedRing row; Scavenge lines then come from start-up and the warm-up only.
+ * runs only the SharedRing rows (push/shift and batches, 'reject'); Scavenge lines then come from
+ * start-up and the warm-ups only.
  */
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
@@ -40,7 +49,7 @@ import { fileURLToPath } from 'node:url';
 import { readFileSync } from 'node:fs';
 import { GCProfiler } from 'node:v8';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
-import { SharedRing, type OverflowPolicy } from '../src/queue/ring-buffer.js';
+import { SharedRing, type OverflowPolicy, type RingRecord } from '../src/queue/ring-buffer.js';
 import { FramedPayloadSource } from '../src/workers/data-plane/framed-source.js';
 import { FramedPayloadWriter } from '../src/workers/data-plane/framed-writer.js';
 import { PayloadReader } from '../src/workers/data-plane/payload-reader.js';
@@ -51,7 +60,7 @@ import { PreciseSleeper } from '../src/workers/runtime/precise-sleeper.js';
 import { SPIN_MARGIN_MS } from '../src/workers/spec.js';
 import { WorkerManager } from '../src/workers/manager.js';
 import { collectGarbage, machineLine } from './lib/machine.js';
-import { SampleBuffer, summarize, type Summary } from './lib/stats.js';
+import { SampleBuffer, summarize } from './lib/stats.js';
 import { markdownTable, pct, ratio, us } from './lib/table.js';
 
 const WINDOW_MS = Number(process.env.BENCH_RING_MS ?? 1000);
@@ -75,7 +84,7 @@ const NAP_MS = 0.02;
 type PostShape = 'bytes' | 'payload';
 
 type Role =
-  | { role: 'ring'; ring: SharedArrayBuffer; control: SharedArrayBuffer; warmUp: number }
+  | { role: 'ring'; ring: SharedArrayBuffer; control: SharedArrayBuffer; warmUp: number; batch: boolean }
   | { role: 'payload'; init: RingChannelInit; control: SharedArrayBuffer; warmUp: number }
   | { role: 'post'; control: SharedArrayBuffer; warmUp: number; window: number; shape: PostShape }
   | { role: 'paced-ring'; init: RingChannelInit; control: SharedArrayBuffer; rate: number; durationMs: number }
@@ -110,15 +119,20 @@ function producerMain(data: Role): void {
   Atomics.store(control, C_READY, 1);
   Atomics.notify(control, C_READY);
   let gcInMeasured = 0;
+  let core = 0;
   if (data.role === 'ring' || data.role === 'payload' || data.role === 'post') {
-    const publish = producerOf(data, payload);
+    const { publish, flush } = producerOf(data, payload);
     let i = 0;
     for (; i < data.warmUp; i++) publish(i);
+    const cpu0 = threadCpuMs(); // reads a file: allocates, so outside the GC count
+    const wall0 = performance.now();
     const gc = gcCounter();
     while (Atomics.load(control, C_STOP) === 0) {
       for (const end = i + 4096; i < end; i++) publish(i);
     }
+    flush();
     gcInMeasured = gc();
+    core = (threadCpuMs() - cpu0) / (performance.now() - wall0);
   } else {
     const writer = data.role === 'paced-ring' ? new RingPayloadWriter(data.init) : undefined;
     const view = new DataView(payload.buffer);
@@ -137,7 +151,7 @@ function producerMain(data: Role): void {
       }
     }
   }
-  parentPort!.postMessage({ gcInMeasured });
+  parentPort!.postMessage({ gcInMeasured, core });
   Atomics.store(control, C_DONE, 1);
   Atomics.notify(control, C_DONE);
 }
@@ -150,31 +164,59 @@ function backOff(control: Int32Array): void {
   Atomics.wait(control, C_NAP, 0, NAP_MS);
 }
 
-function producerOf(data: Role, payload: Uint8Array): (i: number) => void {
+const noFlush = (): void => {};
+
+/** `publish(i)` sends message i; `flush()` publishes what a batching producer still holds. */
+function producerOf(data: Role, payload: Uint8Array): { publish: (i: number) => void; flush: () => void } {
   const control = new Int32Array(data.control);
+  if (data.role === 'ring' && data.batch) {
+    const ring = SharedRing.attach(data.ring);
+    let pending = 0;
+    const flush = (): void => {
+      ring.flush();
+      pending = 0;
+    };
+    const publish = (i: number): void => {
+      while (!ring.append(1, i, payload)) {
+        flush(); // full under 'reject': let the consumer see what it is missing, then retry
+        backOff(control);
+      }
+      if (++pending === APPEND_BATCH) flush();
+    };
+    return { publish, flush };
+  }
   if (data.role === 'ring') {
     const ring = SharedRing.attach(data.ring);
-    return (i) => {
+    const publish = (i: number): void => {
       while (!ring.push(1, i, payload)) backOff(control);
     };
+    return { publish, flush: noFlush };
   }
   if (data.role === 'payload') {
     const writer = new RingPayloadWriter(data.init);
-    return (i) => {
+    const publish = (i: number): void => {
       while (!writer.publish('ft_sample', payload, i)) backOff(control);
     };
+    return { publish, flush: noFlush };
   }
   if (data.role !== 'post') throw new Error('not a throughput role');
   const { window, shape } = data;
-  return (i) => {
+  const publish = (i: number): void => {
     for (let consumed = Atomics.load(control, C_CONSUMED); i - consumed > window; consumed = Atomics.load(control, C_CONSUMED)) {
       Atomics.wait(control, C_CONSUMED, consumed, 5);
     }
     parentPort!.postMessage(shape === 'bytes' ? payload : { ts: i, seq: i, type: 'ft_sample', data: payload });
   };
+  return { publish, flush: noFlush };
 }
 
 // ---------------------------------------------------------------- throughput
+
+/** What a throughput producer posts when it stops: GC events and its CPU share over the measured part. */
+interface ProducerReport {
+  gcInMeasured: number;
+  core: number;
+}
 
 interface Throughput {
   name: string;
@@ -182,6 +224,10 @@ interface Throughput {
   windows: number[];
   gcProducer: number;
   gcConsumer: number;
+  /** CPU of the consuming (main) thread over the measured windows, share of one core. */
+  consumerCore: number;
+  /** CPU of the producing thread over its measured part, share of one core. */
+  producerCore: number;
   note: string;
 }
 
@@ -193,29 +239,36 @@ async function waitReady(control: Int32Array): Promise<void> {
 }
 
 const WARM_UP = 1_000_000;
-const WINDOWS = 3;
+const ROUNDS = 3; // every row measures one window per round, rows taking turns: load elsewhere hits every row alike
+const WINDOWS = 1; // windows per row and round
 const IDLE_SPINS = 256;
+const APPEND_BATCH = 64; // records a batching producer appends per flush
+const DRAIN_BATCH = 256; // records a batching consumer takes per drain
 
 /**
- * Run `take` (false when nothing was ready) through a warm-up, then WINDOWS windows of WINDOW_MS;
- * then stop the producer and drain. After IDLE_SPINS empty takes in a row the consumer naps
- * (a timed futex wait), so a descheduled producer gets the core back. Returns msgs/s per window.
+ * Run `take` (how many it took; 0 when nothing was ready) through a warm-up, then WINDOWS windows
+ * of WINDOW_MS; then stop the producer and drain. After IDLE_SPINS empty takes in a row the
+ * consumer naps (a timed futex wait), so a descheduled producer gets the core back. Returns msgs/s
+ * per window, and the consumer thread's GC count and CPU over the windows.
  */
-async function spinWindows(control: Int32Array, take: () => boolean, drained: () => boolean): Promise<{ windows: number[]; gcConsumer: number }> {
+async function spinWindows(control: Int32Array, take: () => number, drained: () => boolean): Promise<{ windows: number[]; gcConsumer: number; consumerCore: number }> {
   await waitReady(control);
   let idle = 0;
-  const step = (): boolean => {
-    if (take()) {
+  const step = (): number => {
+    const taken = take();
+    if (taken > 0) {
       idle = 0;
-      return true;
+      return taken;
     }
     if (++idle >= IDLE_SPINS) {
       idle = 0;
       Atomics.wait(control, C_NAP, 0, NAP_MS);
     }
-    return false;
+    return 0;
   };
-  for (let received = 0; received < WARM_UP; ) if (step()) received++;
+  for (let received = 0; received < WARM_UP; ) received += step();
+  const cpu0 = threadCpuMs(); // reads a file: allocates, so outside the GC count
+  const wall0 = performance.now();
   const gc = gcCounter();
   const windows: number[] = [];
   for (let w = 0; w < WINDOWS; w++) {
@@ -223,45 +276,54 @@ async function spinWindows(control: Int32Array, take: () => boolean, drained: ()
     const until = t0 + WINDOW_MS;
     let msgs = 0;
     do {
-      for (let k = 0; k < 4096; k++) if (step()) msgs++;
+      for (let k = 0; k < 4096; k++) msgs += step();
     } while (performance.now() < until);
     windows.push(msgs / ((performance.now() - t0) / 1000));
   }
   const gcConsumer = gc();
+  const consumerCore = (threadCpuMs() - cpu0) / (performance.now() - wall0);
   Atomics.store(control, C_STOP, 1);
   while (Atomics.load(control, C_DONE) === 0 || !drained()) step();
-  return { windows, gcConsumer };
+  return { windows, gcConsumer, consumerCore };
 }
 
-async function ringThroughput(overflow: OverflowPolicy): Promise<Throughput> {
+/** push/shift, one record at a time; or batched: append x APPEND_BATCH + flush / drain(DRAIN_BATCH). */
+async function ringThroughput(overflow: OverflowPolicy, batch: boolean): Promise<Throughput> {
   const startSeq = 2 ** 32 - 1_500_000; // the warm-up ends just before the 32-bit wrap
   const ring = SharedRing.create({ slots: 4096, slotBytes: PAYLOAD_BYTES, overflow, startSeq });
   const control = new Int32Array(new SharedArrayBuffer(32));
-  const producer = startProducer({ role: 'ring', ring: ring.buffer, control: control.buffer, warmUp: WARM_UP });
+  const producer = startProducer({ role: 'ring', ring: ring.buffer, control: control.buffer, warmUp: WARM_UP, batch });
   const report = once(producer.worker, 'message');
   // Checked per record without allocating: a closure variable above 2^31 would box on every write.
   const check = new Float64Array(3); // [last seq, corrupt count, out of order]
   check[0] = startSeq - 1;
-  const take = (): boolean => {
-    const record = ring.shift();
-    if (record === undefined) return false;
+  const visit = (record: RingRecord): void => {
     if (record.data.length !== PAYLOAD_BYTES || record.data[63] !== 7) check[1]! += 1;
     if (record.seq <= check[0]! || (overflow === 'reject' && record.seq !== check[0]! + 1)) check[2]! += 1;
     check[0] = record.seq;
-    return true;
   };
-  const { windows, gcConsumer } = await spinWindows(control, take, () => ring.counters().depth === 0);
-  const [{ gcInMeasured }] = (await report) as [{ gcInMeasured: number }];
+  const take = batch
+    ? (): number => ring.drain(DRAIN_BATCH, visit)
+    : (): number => {
+        const record = ring.shift();
+        if (record === undefined) return 0;
+        visit(record);
+        return 1;
+      };
+  const { windows, gcConsumer, consumerCore } = await spinWindows(control, take, () => ring.counters().depth === 0);
+  const [{ gcInMeasured, core }] = (await report) as [ProducerReport];
   await producer.exited;
   const counters = ring.counters();
   const exact = counters.produced === counters.consumed + counters.dropped && counters.depth === 0;
   const ok = check[1] === 0 && check[2] === 0 && exact && (overflow === 'drop-oldest' || counters.dropped === 0);
   const outcome = overflow === 'reject' ? `refused then retried ${counters.rejected}` : `dropped ${counters.dropped} (consumer slower)`;
   return {
-    name: `SharedRing push/shift, '${overflow}'`,
+    name: batch ? `SharedRing append x${APPEND_BATCH} + flush / drain(${DRAIN_BATCH}), '${overflow}'` : `SharedRing push/shift, '${overflow}'`,
     windows,
     gcProducer: gcInMeasured,
+    producerCore: core,
     gcConsumer,
+    consumerCore,
     note: `${ok ? 'in order, intact, exact counters' : 'MISMATCH'}; ${counters.produced} records, seqs ${startSeq}..${check[0]} (across 2^32); ${outcome}`,
   };
 }
@@ -273,16 +335,18 @@ async function payloadThroughput(): Promise<Throughput> {
   const control = new Int32Array(new SharedArrayBuffer(32));
   const producer = startProducer({ role: 'payload', init, control: control.buffer, warmUp: WARM_UP });
   const report = once(producer.worker, 'message');
-  const take = (): boolean => reader.poll() !== undefined;
-  const { windows, gcConsumer } = await spinWindows(control, take, () => reader.counters().depth === 0);
-  const [{ gcInMeasured }] = (await report) as [{ gcInMeasured: number }];
+  const take = (): number => (reader.poll() === undefined ? 0 : 1);
+  const { windows, gcConsumer, consumerCore } = await spinWindows(control, take, () => reader.counters().depth === 0);
+  const [{ gcInMeasured, core }] = (await report) as [ProducerReport];
   await producer.exited;
   const counters = reader.counters();
   return {
     name: 'RingPayloadWriter -> PayloadReader.poll',
     windows,
     gcProducer: gcInMeasured,
+    producerCore: core,
     gcConsumer,
+    consumerCore,
     note: `${counters.dropped === 0 ? 'all delivered' : 'MISMATCH'}; a WorkerPayload object + owned copy each (GC expected)`,
   };
 }
@@ -297,14 +361,19 @@ async function postMessageThroughput(shape: PostShape): Promise<Throughput> {
   let windowFrom = 0;
   let stopGc: (() => number) | undefined;
   let gcConsumer = 0;
-  const report = new Promise<{ gcInMeasured: number }>((resolve) => {
-    producer.worker.on('message', (message: Uint8Array | WorkerPayload | { gcInMeasured: number }) => {
+  let cpu0 = 0;
+  let wall0 = 0;
+  let consumerCore = 0;
+  const report = new Promise<ProducerReport>((resolve) => {
+    producer.worker.on('message', (message: Uint8Array | WorkerPayload | ProducerReport) => {
       if ('gcInMeasured' in message) {
         resolve(message);
         return;
       }
       received++;
       if (received === warmUp) {
+        cpu0 = threadCpuMs();
+        wall0 = performance.now();
         stopGc = gcCounter();
         windowStart = performance.now();
         windowFrom = received;
@@ -318,29 +387,25 @@ async function postMessageThroughput(shape: PostShape): Promise<Throughput> {
       windowFrom = received;
       if (windows.length === WINDOWS) {
         gcConsumer = stopGc();
+        consumerCore = (threadCpuMs() - cpu0) / (performance.now() - wall0);
         Atomics.store(control, C_STOP, 1);
       }
     });
   });
-  const { gcInMeasured } = await report;
+  const { gcInMeasured, core } = await report;
   await producer.exited;
   return {
     name: shape === 'bytes' ? 'postMessage(Uint8Array(64))' : 'postMessage({ ts, seq, type, data })',
     windows,
     gcProducer: gcInMeasured,
+    producerCore: core,
     gcConsumer,
+    consumerCore,
     note: 'structured clone per message; credit window 8192',
   };
 }
 
 // ---------------------------------------------------------------- latency
-
-interface Latency {
-  name: string;
-  summary: Summary;
-  /** CPU of the consuming (main) thread over the row, share of one core. */
-  core: number;
-}
 
 /** utime + stime of the calling thread, in ms (10 ms ticks). */
 function threadCpuMs(): number {
@@ -349,12 +414,31 @@ function threadCpuMs(): number {
   return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
-/** Measure the calling thread's CPU share over `run`. */
-async function withThreadCpu<T>(run: () => Promise<T>): Promise<[T, number]> {
+const LATENCY_ROUNDS = 5; // rows take turns, LATENCY_MS / LATENCY_ROUNDS each: a burst of load elsewhere hits every row alike
+const PAUSED_PERIOD_MS = 100; // the handle row's worker loop between its rounds
+
+/** One latency row: its samples and the consuming thread's CPU, summed over its rounds. */
+interface LatencyRow {
+  name: string;
+  samples: SampleBuffer;
+  cpuMs: number;
+  wallMs: number;
+  /** One round of `durationMs`: set up, then `meter` the consuming part. */
+  round(row: LatencyRow, durationMs: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+function latencyRow(name: string, round: LatencyRow['round'], close: () => Promise<void> = () => Promise.resolve()): LatencyRow {
+  return { name, samples: new SampleBuffer(Math.ceil((LATENCY_MS * LATENCY_RATE) / 1000) + 64), cpuMs: 0, wallMs: 0, round, close };
+}
+
+/** Run `consume`, adding the calling thread's CPU and the wall time to the row. */
+async function meter(row: LatencyRow, consume: () => Promise<void>): Promise<void> {
   const cpu0 = threadCpuMs();
   const wall0 = performance.now();
-  const result = await run();
-  return [result, (threadCpuMs() - cpu0) / (performance.now() - wall0)];
+  await consume();
+  row.cpuMs += threadCpuMs() - cpu0;
+  row.wallMs += performance.now() - wall0;
 }
 
 type RingConsumer = 'wait' | 'waitAsync' | 'reader';
@@ -365,15 +449,15 @@ const RING_CONSUMER_NAMES: Record<RingConsumer, string> = {
   reader: 'for await PayloadReader.payloads()',
 };
 
-async function ringLatency(consumer: RingConsumer): Promise<Latency> {
-  const init = createRingChannel({ slots: 1024, slotBytes: PAYLOAD_BYTES });
-  const control = new Int32Array(new SharedArrayBuffer(16));
-  const samples = new SampleBuffer(Math.ceil((LATENCY_MS * LATENCY_RATE) / 1000) + 16);
-  const producer = startProducer({ role: 'paced-ring', init, control: control.buffer, rate: LATENCY_RATE, durationMs: LATENCY_MS });
-  const report = once(producer.worker, 'message');
-  const [, core] = await withThreadCpu(() => consumeRing(consumer, init, control, samples, report));
-  await producer.exited;
-  return { name: RING_CONSUMER_NAMES[consumer], summary: summarize(samples.values()), core };
+function ringLatency(consumer: RingConsumer): LatencyRow {
+  return latencyRow(RING_CONSUMER_NAMES[consumer], async (row, durationMs) => {
+    const init = createRingChannel({ slots: 1024, slotBytes: PAYLOAD_BYTES });
+    const control = new Int32Array(new SharedArrayBuffer(16));
+    const producer = startProducer({ role: 'paced-ring', init, control: control.buffer, rate: LATENCY_RATE, durationMs });
+    const report = once(producer.worker, 'message');
+    await meter(row, () => consumeRing(consumer, init, control, row.samples, report));
+    await producer.exited;
+  });
 }
 
 async function consumeRing(consumer: RingConsumer, init: RingChannelInit, control: Int32Array, samples: SampleBuffer, report: Promise<unknown>): Promise<void> {
@@ -401,43 +485,51 @@ async function consumeRing(consumer: RingConsumer, init: RingChannelInit, contro
 /**
  * The user's path end to end: a WorkerManager thread whose loop publishes a 64-byte payload every
  * 250 us (`ctx.publish`, stamped in `publish`), read with `for await (const p of handle.data())`.
+ * Spawned once, warmed up for half a second (JIT, first GCs); between its rounds the loop slows to
+ * PAUSED_PERIOD_MS, and a round counts only payloads stamped after it began.
  */
-async function handleLatency(): Promise<Latency> {
+async function handleLatency(): Promise<LatencyRow> {
   const manager = new WorkerManager({ heartbeatMs: 100 });
-  try {
-    const handle = manager.spawn<PublisherWorker>({ name: 'pub', module: PUBLISHER_WORKER, config: { periodMs: 1000 / LATENCY_RATE, bytes: PAYLOAD_BYTES }, ring: { slots: 1024, slotBytes: PAYLOAD_BYTES } });
-    await handle.ready();
-    const total = Math.ceil((LATENCY_MS * LATENCY_RATE) / 1000);
-    const samples = new SampleBuffer(total);
-    const warmUp = LATENCY_RATE / 2; // half a second: JIT, first GCs
+  const handle = manager.spawn<PublisherWorker>({ name: 'pub', module: PUBLISHER_WORKER, config: { periodMs: 1000 / LATENCY_RATE, bytes: PAYLOAD_BYTES }, ring: { slots: 1024, slotBytes: PAYLOAD_BYTES } });
+  await handle.ready();
+  const take = async (count: number, from: number, samples?: SampleBuffer): Promise<void> => {
     let seen = 0;
-    const [, core] = await withThreadCpu(async () => {
-      for await (const payload of handle.data()) {
-        if (++seen > warmUp) samples.push(payloadNow() - payload.ts);
-        if (seen >= warmUp + total) break;
-      }
-    });
-    return { name: 'for await handle.data(), WorkerManager thread, loop at 4 kHz', summary: summarize(samples.values()), core };
-  } finally {
-    await manager.stop();
-  }
+    for await (const payload of handle.data()) {
+      if (payload.ts < from) continue; // published before this round began
+      samples?.push(payloadNow() - payload.ts);
+      if (++seen >= count) break;
+    }
+  };
+  await take(LATENCY_RATE / 2, 0);
+  await handle.request('setPeriod', { periodMs: PAUSED_PERIOD_MS });
+  return latencyRow(
+    'for await handle.data(), WorkerManager thread, loop at 4 kHz',
+    async (row, durationMs) => {
+      await handle.request('setPeriod', { periodMs: 1000 / LATENCY_RATE });
+      const from = payloadNow();
+      await meter(row, () => take(Math.floor((durationMs * LATENCY_RATE) / 1000), from, row.samples));
+      await handle.request('setPeriod', { periodMs: PAUSED_PERIOD_MS });
+    },
+    () => manager.stop(),
+  );
 }
 
-async function postLatency(): Promise<Latency> {
-  const control = new Int32Array(new SharedArrayBuffer(16));
-  const samples = new SampleBuffer(Math.ceil((LATENCY_MS * LATENCY_RATE) / 1000) + 16);
-  const producer = startProducer({ role: 'paced-post', control: control.buffer, rate: LATENCY_RATE, durationMs: LATENCY_MS });
-  const [, core] = await withThreadCpu(
-    () =>
-      new Promise<void>((resolve) => {
-        producer.worker.on('message', (message: Uint8Array | object) => {
-          if (message instanceof Uint8Array) samples.push(payloadNow() - new DataView(message.buffer, message.byteOffset).getFloat64(0, true));
-          else resolve();
-        });
-      }),
-  );
-  await producer.exited;
-  return { name: 'postMessage', summary: summarize(samples.values()), core };
+function postLatency(): LatencyRow {
+  return latencyRow('postMessage', async (row, durationMs) => {
+    const control = new Int32Array(new SharedArrayBuffer(16));
+    const producer = startProducer({ role: 'paced-post', control: control.buffer, rate: LATENCY_RATE, durationMs });
+    await meter(
+      row,
+      () =>
+        new Promise<void>((resolve) => {
+          producer.worker.on('message', (message: Uint8Array | object) => {
+            if (message instanceof Uint8Array) row.samples.push(payloadNow() - new DataView(message.buffer, message.byteOffset).getFloat64(0, true));
+            else resolve();
+          });
+        }),
+    );
+    await producer.exited;
+  });
 }
 
 // ---------------------------------------------------------------- process pipe
@@ -520,28 +612,60 @@ async function pipeChild(mode: string, size: number, durationMs: number): Promis
 
 // ---------------------------------------------------------------- main
 
+/** One row per path from its rounds: windows side by side, GC counts summed, CPU shares averaged, the last round's note (flagged if any round mismatched). */
+function mergeRounds(runs: Throughput[]): Throughput[] {
+  const rows = new Map<string, Throughput[]>();
+  for (const run of runs) rows.set(run.name, [...(rows.get(run.name) ?? []), run]);
+  return [...rows.values()].map((rounds) => {
+    const mean = (pick: (t: Throughput) => number): number => rounds.reduce((sum, t) => sum + pick(t), 0) / rounds.length;
+    const last = rounds[rounds.length - 1]!;
+    const mismatched = rounds.some((t) => t.note.includes('MISMATCH'));
+    return {
+      name: last.name,
+      windows: rounds.flatMap((t) => t.windows),
+      gcProducer: rounds.reduce((sum, t) => sum + t.gcProducer, 0),
+      gcConsumer: rounds.reduce((sum, t) => sum + t.gcConsumer, 0),
+      producerCore: mean((t) => t.producerCore),
+      consumerCore: mean((t) => t.consumerCore),
+      note: `${mismatched && !last.note.includes('MISMATCH') ? 'MISMATCH in an earlier round; ' : ''}${last.note}`,
+    };
+  });
+}
+
 async function throughputSection(ringOnly: boolean): Promise<void> {
-  const rows = [await ringThroughput('reject')];
-  if (!ringOnly) {
-    for (const next of [() => ringThroughput('drop-oldest'), payloadThroughput, () => postMessageThroughput('payload'), () => postMessageThroughput('bytes')]) {
+  const ringRows = [() => ringThroughput('reject', false), () => ringThroughput('reject', true)];
+  const otherRows = [
+    () => ringThroughput('drop-oldest', false),
+    () => ringThroughput('drop-oldest', true),
+    payloadThroughput,
+    () => postMessageThroughput('payload'),
+    () => postMessageThroughput('bytes'),
+  ];
+  const runs: Throughput[] = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const next of ringOnly ? ringRows : [...ringRows, ...otherRows]) {
       collectGarbage();
-      rows.push(await next());
+      runs.push(await next());
     }
   }
-  const postPayload = rows[3] ?? rows[0]!;
-  const postBytes = rows[4] ?? rows[0]!;
-  console.log(`### Throughput, worker thread -> main thread, ${PAYLOAD_BYTES}-byte payloads, ${WINDOWS} windows of ${WINDOW_MS} ms\n`);
+  const rows = mergeRounds(runs);
+  const postPayload = rows.find((r) => r.name.startsWith('postMessage({')) ?? rows[0]!;
+  const postBytes = rows.find((r) => r.name.startsWith('postMessage(Uint8Array')) ?? rows[0]!;
+  console.log(`### Throughput, worker thread -> main thread, ${PAYLOAD_BYTES}-byte payloads, ${ROUNDS} interleaved rounds of ${WINDOWS} x ${WINDOW_MS} ms per row\n`);
   console.log(
     markdownTable(
-      ['path', 'msgs/s (best window)', 'msgs/s (median)', 'median vs postMessage payload', 'median vs postMessage bytes', 'GC in producer', 'GC in consumer', 'note'],
+      ['path', 'windows, M msgs/s', 'msgs/s (best window)', 'msgs/s (median)', 'median vs postMessage payload', 'median vs postMessage bytes', 'GC in producer', 'GC in consumer', 'producer / consumer thread CPU', 'M msgs per producer CPU-second', 'note'],
       rows.map((r) => [
         r.name,
+        r.windows.map((w) => (w / 1e6).toFixed(2)).join(' / '),
         Math.round(best(r)).toLocaleString('en-US'),
         Math.round(median(r)).toLocaleString('en-US'),
         ratio(median(r), median(postPayload)),
         ratio(median(r), median(postBytes)),
         r.gcProducer,
         r.gcConsumer,
+        `${pct(r.producerCore)} / ${pct(r.consumerCore)}`,
+        (median(r) / r.producerCore / 1e6).toFixed(1),
         r.note,
       ]),
     ),
@@ -549,13 +673,22 @@ async function throughputSection(ringOnly: boolean): Promise<void> {
 }
 
 async function latencySection(): Promise<void> {
-  const post = await postLatency();
-  const latencies = [await ringLatency('wait'), await ringLatency('waitAsync'), await ringLatency('reader'), await handleLatency(), post];
-  console.log(`\n### One-way latency at ${LATENCY_RATE} msgs/s for ${LATENCY_MS / 1000} s (worker ts -> main thread, us)\n`);
+  const post = postLatency();
+  const rows = [ringLatency('wait'), ringLatency('waitAsync'), ringLatency('reader'), await handleLatency(), post];
+  for (let round = 0; round < LATENCY_ROUNDS; round++) {
+    for (const row of rows) await row.round(row, LATENCY_MS / LATENCY_ROUNDS);
+  }
+  for (const row of rows) await row.close();
+  const summaries = rows.map((row) => summarize(row.samples.values()));
+  const postP99 = summaries[rows.indexOf(post)]!.p99;
+  console.log(`\n### One-way latency at ${LATENCY_RATE} msgs/s, ${LATENCY_ROUNDS} interleaved rounds of ${LATENCY_MS / LATENCY_ROUNDS / 1000} s per row (worker ts -> main thread, us)\n`);
   console.log(
     markdownTable(
       ['path', 'samples', 'p50 us', 'p99 us', 'max us', 'p99 vs postMessage', 'consumer thread CPU'],
-      latencies.map((l) => [l.name, l.summary.count, us(l.summary.p50, 1), us(l.summary.p99, 1), us(l.summary.max, 1), ratio(l.summary.p99, post.summary.p99), pct(l.core)]),
+      rows.map((row, i) => {
+        const summary = summaries[i]!;
+        return [row.name, summary.count, us(summary.p50, 1), us(summary.p99, 1), us(summary.max, 1), ratio(summary.p99, postP99), pct(row.cpuMs / row.wallMs)];
+      }),
     ),
   );
 }

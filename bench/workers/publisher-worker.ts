@@ -1,7 +1,7 @@
 /**
  * The data-plane bench's device worker: one loop at `periodMs` publishing a `bytes`-long payload
  * per run through `ctx.publish` (stamped on the payload timeline inside `publish`), as a sensor
- * worker would.
+ * worker would. `setPeriod` changes the loop's period (the bench slows it between its rounds).
  */
 import { z } from 'zod';
 import { defineWorker } from '../../src/worker.js';
@@ -21,4 +21,13 @@ export default defineWorker({
       },
     },
   ],
+  commands: {
+    setPeriod: {
+      input: z.strictObject({ periodMs: z.number().positive() }),
+      handle({ periodMs }, ctx) {
+        ctx.setPeriod('publish', periodMs);
+        return { periodMs };
+      },
+    },
+  },
 });

@@ -21,17 +21,23 @@
  *   seqlock needs.) Under 'reject' the producer never writes a slot the consumer has not released,
  *   so it skips the stamps. Either way a producer killed mid-write never published its record, so
  *   nothing half-written is ever read as valid.
- * - Exact counters: produced = write - startSeq; consumed and dropped are the consumer's; depth is
- *   what is left in the ring. produced = consumed + dropped + depth at every snapshot taken on the
- *   consumer's thread (records overwritten but not yet noticed count as dropped already).
+ * - Batches: each index lives on its own cache line, and every store to it moves that line to
+ *   the other core. So the producer can `append` records and publish the write index once with
+ *   `flush` (`push` = append + flush), and the consumer can `drain` up to n records and publish
+ *   the read index once. Unflushed records are invisible: not readable, not counted as produced.
+ * - Exact counters: produced = published write - startSeq; consumed and dropped are the
+ *   consumer's; depth is what is left in the ring. produced = consumed + dropped + depth at every
+ *   snapshot taken on the consumer's thread (records overwritten but not yet noticed count as
+ *   dropped already; a batch being drained counts as consumed once `drain` returns).
  * - Wake-ups: the consumer raises a `waiting` flag before it sleeps on the write index
- *   (`Atomics.wait`/`waitAsync`); the producer calls `Atomics.notify` only when the flag is up,
- *   so a push costs no system call while the consumer keeps up.
- * - `push` and `shift` allocate nothing, also past seq 2^31: each side keeps its numbers in a
- *   Float64Array (a non-Smi number stored in an object field would be boxed), and `shift` returns
- *   one reused record whose fields are getters over those numbers and whose `data` is a view of the
- *   consumer's scratch area (views cached per length), valid until the next `shift`. The consumer
- *   re-reads the write index only when it used up what it saw last time.
+ *   (`Atomics.wait`/`waitAsync`); `flush` calls `Atomics.notify` only when the flag is up,
+ *   so publishing costs no system call while the consumer keeps up.
+ * - `push`, `append`, `flush`, `shift` and `drain` allocate nothing, also past seq 2^31: each side
+ *   keeps its numbers in a Float64Array (a non-Smi number stored in an object field would be
+ *   boxed), and the consumer hands out one reused record whose fields are getters over those
+ *   numbers and whose `data` is a view of the consumer's scratch area (views cached per length),
+ *   valid until the next record. The consumer re-reads the write index only when it used up what
+ *   it saw last time.
  *
  * Layout (bytes): a 256-byte header of Int32 words (geometry; the producer's, the consumer's and
  * the wake-up words on separate cache lines), then `slots` slots of align64(24 + slotBytes):
@@ -40,11 +46,11 @@
 import { z } from 'zod';
 import { InvalidConfigError, RingRecordTooLargeError } from '../errors.js';
 import { parseOrThrow } from '../validation.js';
-import { publishWide, readWide } from './wide-counter.js';
+import { advanceWide, publishWide, readWide } from './wide-counter.js';
 
 export type OverflowPolicy = 'drop-oldest' | 'reject';
 
-/** One record as the consumer sees it; `data` is valid until the next `shift()`. */
+/** One record as the consumer sees it; `data` is valid until the next record is taken. */
 export interface RingRecord {
   readonly seq: number;
   readonly ts: number;
@@ -100,7 +106,6 @@ const S_LENGTH = 2;
 const S_TYPE = 3;
 const SLOT_HEADER_BYTES = 24;
 const VIEW_CACHE = 64;
-const EPOCH_MASK = 0x7fffffff; // a +1 step changes a wide counter's high words only when it lands on a multiple of 2^31
 
 // Numbers each side keeps in a private Float64Array, not in fields: on this V8 every store of a
 // non-Smi number (seqs pass 2^31) into an object field allocates a heap number; a typed array does not.
@@ -113,7 +118,9 @@ const N_DROPPED = 5; // consumer
 const N_RECORD_SEQ = 6; // consumer: the current record's fields, read through its getters
 const N_RECORD_TS = 7;
 const N_RECORD_TYPE = 8;
-const NUMBERS = 9;
+const N_WRITE_PUBLISHED = 9; // producer: the write index as last published (`flush`)
+const N_READ_PUBLISHED = 10; // consumer: the read index as last published
+const NUMBERS = 11;
 const WORD_COPY_MAX_BYTES = 256; // below this a word loop beats the builtin copy of shared memory
 const KEEP_ALIVE_MS = 2 ** 30;
 const keepLoopAlive = (): void => {};
@@ -221,22 +228,37 @@ export class SharedRing {
     readWide(words, H_DROPPED, n, N_DROPPED);
     n[N_READ] = n[N_READ_SEEN]!;
     n[N_WRITTEN_SEEN] = n[N_WRITE]!;
+    n[N_WRITE_PUBLISHED] = n[N_WRITE]!;
+    n[N_READ_PUBLISHED] = n[N_READ]!;
     this.#record = new ShiftedRecord(n);
   }
 
-  /** Producer: the sequence number the next accepted `push` gets. */
+  /** Producer: the sequence number the next accepted `push` or `append` gets. */
   get nextSeq(): number {
     return this.#n[N_WRITE]!;
   }
 
   /**
-   * Producer: append a record. Returns false when the ring is full under 'reject' (counted as
-   * rejected). Throws `RingRecordTooLargeError` when `data` exceeds `slotBytes`. `type` is a uint32.
+   * Producer: append a record and publish it (`append` + `flush`). Returns false when the ring is
+   * full under 'reject' (counted as rejected). Throws `RingRecordTooLargeError` when `data`
+   * exceeds `slotBytes`. `type` is a uint32.
    */
   push(type: number, ts: number, data: Uint8Array): boolean {
+    if (!this.append(type, ts, data)) return false;
+    this.flush();
+    return true;
+  }
+
+  /**
+   * Producer: write a record without publishing it; `flush()` publishes every record appended
+   * since the last one at once (one store of the write index, at most one wake-up). Until then the
+   * record is invisible: not read, not counted as produced. Same results and errors as `push`;
+   * under 'reject' the unflushed records hold their slots, so a full ring refuses here too.
+   */
+  append(type: number, ts: number, data: Uint8Array): boolean {
     const length = data.length;
     if (length > this.slotBytes) throw new RingRecordTooLargeError(length, this.slotBytes);
-    if (type >>> 0 !== type) throw new InvalidConfigError(`SharedRing.push: type must be an integer in [0, 2^32) (got ${type})`);
+    if (type >>> 0 !== type) throw new InvalidConfigError(`SharedRing: a record type must be an integer in [0, 2^32) (got ${type})`);
     const words = this.#i32;
     const n = this.#n;
     const seq = n[N_WRITE]!;
@@ -258,16 +280,51 @@ export class SharedRing {
     this.#f64[(word >> 1) + 2] = ts;
     this.#u8.set(data, (word << 2) + SLOT_HEADER_BYTES);
     if (stamped) Atomics.store(words, word + S_END, stamp);
-    const next = seq + 1;
-    n[N_WRITE] = next;
-    if ((next & EPOCH_MASK) === 0) publishWide(words, H_WRITE, n, N_WRITE);
-    else Atomics.store(words, H_WRITE, next | 0);
-    if (Atomics.load(words, H_WAITING) !== 0) Atomics.notify(words, H_WRITE);
+    n[N_WRITE] = seq + 1;
     return true;
+  }
+
+  /** Producer: publish the records appended since the last flush and wake a sleeping consumer. */
+  flush(): void {
+    const n = this.#n;
+    if (n[N_WRITE] === n[N_WRITE_PUBLISHED]) return;
+    advanceWide(this.#i32, H_WRITE, n, N_WRITE, N_WRITE_PUBLISHED);
+    if (Atomics.load(this.#i32, H_WAITING) !== 0) Atomics.notify(this.#i32, H_WRITE);
   }
 
   /** Consumer: the oldest record, or undefined when empty. The returned object is reused. */
   shift(): RingRecord | undefined {
+    if (!this.#take()) return undefined;
+    advanceWide(this.#i32, H_READ, this.#n, N_READ, N_READ_PUBLISHED);
+    return this.#record;
+  }
+
+  /**
+   * Consumer: hand up to `max` records, oldest first, to `visit`, then publish the read index once
+   * (one store for the batch, so the producer's cache line moves once, not per record). Returns how
+   * many were visited. The record object is reused and its `data` is valid only during the call.
+   * Drops (lapped, torn) are detected and counted exactly as by `shift`; while `visit` runs,
+   * `counters()` still balance but count this batch as not yet consumed.
+   */
+  drain(max: number, visit: (record: RingRecord) => void): number {
+    if (!(max >= 0)) throw new InvalidConfigError(`SharedRing.drain: max must be a number >= 0 (got ${max})`);
+    let count = 0;
+    try {
+      while (count < max && this.#take()) {
+        count++;
+        visit(this.#record);
+      }
+    } finally {
+      advanceWide(this.#i32, H_READ, this.#n, N_READ, N_READ_PUBLISHED);
+    }
+    return count;
+  }
+
+  /**
+   * Take the oldest record into the scratch area and the record's numbers, advancing the private
+   * read index only; the caller publishes it. Lapped or torn records are skipped and counted.
+   */
+  #take(): boolean {
     const words = this.#i32;
     const n = this.#n;
     for (;;) {
@@ -276,7 +333,7 @@ export class SharedRing {
       if (seq >= n[N_WRITTEN_SEEN]!) {
         readWide(words, H_WRITE, n, N_WRITTEN_SEEN);
         const written = n[N_WRITTEN_SEEN]!;
-        if (written === seq) return undefined;
+        if (written === seq) return false;
         if (written - seq > this.slots) {
           this.#skip(written - seq - this.slots); // lapped: the oldest records were overwritten
           continue;
@@ -309,16 +366,12 @@ export class SharedRing {
         n[N_WRITTEN_SEEN] = n[N_READ]!;
         continue;
       }
-      const next = seq + 1;
-      n[N_READ] = next;
-      if ((next & EPOCH_MASK) === 0) publishWide(words, H_READ, n, N_READ);
-      else Atomics.store(words, H_READ, next | 0);
+      n[N_READ] = seq + 1;
       n[N_RECORD_SEQ] = seq;
       n[N_RECORD_TS] = ts;
       n[N_RECORD_TYPE] = type;
-      const record = this.#record;
-      record.data = this.#view(length);
-      return record;
+      this.#record.data = this.#view(length);
+      return true;
     }
   }
 
@@ -386,7 +439,7 @@ export class SharedRing {
     n[N_DROPPED] = n[N_DROPPED]! + count;
     n[N_READ] = n[N_READ]! + count;
     publishWide(words, H_DROPPED, n, N_DROPPED);
-    publishWide(words, H_READ, n, N_READ);
+    advanceWide(words, H_READ, n, N_READ, N_READ_PUBLISHED);
   }
 
   #view(length: number): Uint8Array {

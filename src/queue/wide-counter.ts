@@ -31,6 +31,20 @@ export function publishWide(words: Int32Array, index: number, numbers: Float64Ar
   Atomics.store(words, index, value >>> 0);
 }
 
+/**
+ * Publish `numbers[at]` if it moved on from `numbers[published]` (what this writer published
+ * last), and record it there. A step below 2^31 changes the high words only when it crosses a
+ * multiple of 2^31, that is when bit 31 of the low word flips; otherwise one store of `lo` does.
+ */
+export function advanceWide(words: Int32Array, index: number, numbers: Float64Array, at: number, published: number): void {
+  const value = numbers[at]!;
+  const last = numbers[published]!;
+  if (value === last) return;
+  numbers[published] = value;
+  if (((value ^ last) & 0x80000000) !== 0) publishWide(words, index, numbers, at);
+  else Atomics.store(words, index, value | 0);
+}
+
 /** Read the counter's latest published value into `numbers[at]`. */
 export function readWide(words: Int32Array, index: number, numbers: Float64Array, at: number): void {
   const lo = Atomics.load(words, index) >>> 0;

@@ -3,92 +3,16 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { on, once } from 'node:events';
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import type { Worker } from 'node:worker_threads';
 import { InvalidConfigError, RingRecordTooLargeError } from '../../src/errors.js';
 import { SharedRing, type RingCounters } from '../../src/queue/ring-buffer.js';
 import { publishWide, readWide } from '../../src/queue/wide-counter.js';
-import { checkRecord, fillRecord, recordTs, recordType } from './fixtures/pattern.js';
-import { ACK, DONE, PUSHED, READY } from './fixtures/ring-control.js';
+import { checkRecord } from './fixtures/pattern.js';
+import { ACK, DONE, PUSHED } from './fixtures/ring-control.js';
+import { assertBalanced, consumeUntilDone, newTally, pushPattern, startProducer, tallyBalance, tallyRecord, waitAtLeast } from './fixtures/ring-harness.js';
 import { startTsWorker } from './fixtures/ts-worker.js';
 
-const producerFile = new URL('./fixtures/ring-producer.ts', import.meta.url);
 const consumerFile = new URL('./fixtures/ring-consumer.ts', import.meta.url);
 const bytes = (...values: number[]): Uint8Array => Uint8Array.from(values);
-
-function assertBalanced(counters: RingCounters): void {
-  assert.equal(counters.produced, counters.consumed + counters.dropped + counters.depth, JSON.stringify(counters));
-}
-
-/** Push the self-checking record for the ring's next seq. */
-function pushPattern(ring: SharedRing, maxLength: number): boolean {
-  const seq = ring.nextSeq;
-  const out = new Uint8Array(maxLength);
-  const length = fillRecord(out, seq, maxLength);
-  return ring.push(recordType(seq), recordTs(seq), out.subarray(0, length));
-}
-
-async function waitAtLeast(control: Int32Array, index: number, value: number): Promise<void> {
-  for (let seen = Atomics.load(control, index); seen < value; seen = Atomics.load(control, index)) {
-    const waiting = Atomics.waitAsync(control, index, seen, 30_000);
-    const keepAlive = setInterval(() => {}, 60_000); // a pending waitAsync alone does not keep the loop alive
-    if (waiting.async) await waiting.value;
-    clearInterval(keepAlive);
-  }
-}
-
-interface Producer {
-  worker: Worker;
-  control: Int32Array;
-  exited: Promise<unknown>;
-}
-
-async function startProducer(ring: SharedRing, options: { mode: 'flood' | 'bursts'; count: number; maxLength: number; burst?: number }): Promise<Producer> {
-  const control = new Int32Array(new SharedArrayBuffer(16));
-  const worker = startTsWorker(producerFile, { workerData: { ring: ring.buffer, control: control.buffer, ...options } });
-  worker.on('error', (error) => assert.fail(error));
-  const exited = once(worker, 'exit');
-  await waitAtLeast(control, READY, 1);
-  return { worker, control, exited };
-}
-
-interface Tally {
-  delivered: number;
-  corrupt: number;
-  outOfOrder: number;
-  gaps: number;
-  firstSeq: number;
-  lastSeq: number;
-  unbalanced: number;
-}
-
-const newTally = (): Tally => ({ delivered: 0, corrupt: 0, outOfOrder: 0, gaps: 0, firstSeq: -1, lastSeq: -1, unbalanced: 0 });
-
-/** Check one record against the pattern and the previous seq; every 4096 records, check the counters balance. */
-function tallyRecord(ring: SharedRing, tally: Tally, seq: number, type: number, ts: number, data: Uint8Array, maxLength: number): void {
-  if (tally.firstSeq === -1) tally.firstSeq = seq;
-  else if (seq <= tally.lastSeq) tally.outOfOrder++;
-  else tally.gaps += seq - tally.lastSeq - 1;
-  tally.lastSeq = seq;
-  if (!checkRecord(seq, type, ts, data, maxLength)) tally.corrupt++;
-  tally.delivered++;
-  if ((tally.delivered & 4095) === 0) {
-    const counters = ring.counters();
-    if (counters.produced !== counters.consumed + counters.dropped + counters.depth || counters.consumed !== tally.delivered) tally.unbalanced++;
-  }
-}
-
-/** Spin on the main thread until the producer is done and the ring is empty. */
-function consumeUntilDone(ring: SharedRing, control: Int32Array, maxLength: number, tally: Tally, onDelivered?: (tally: Tally) => void): void {
-  for (;;) {
-    const record = ring.shift();
-    if (record === undefined) {
-      if (Atomics.load(control, DONE) === 1 && ring.counters().depth === 0) return;
-      continue;
-    }
-    tallyRecord(ring, tally, record.seq, record.type, record.ts, record.data, maxLength);
-    onDelivered?.(tally);
-  }
-}
 
 test('options are validated eagerly, naming the field and the value', () => {
   assert.throws(() => SharedRing.create({ slots: 0, slotBytes: 64 }), (error: unknown) => error instanceof InvalidConfigError && /slots.*\(got 0\)/.test(error.message));
@@ -281,59 +205,70 @@ test('threads: a waiting consumer is woken by a push from a worker thread', asyn
   await producer.exited;
 });
 
-test('threads, drop-oldest flood across the 2^32 wrap: exact accounting, increasing seqs, no torn record', async () => {
-  const count = 2_000_000;
-  const maxLength = 256;
-  const startSeq = 2 ** 32 - 1_000_000;
-  const ring = SharedRing.create({ slots: 4, slotBytes: maxLength, startSeq });
-  const producer = await startProducer(ring, { mode: 'flood', count, maxLength });
-  await waitAtLeast(producer.control, PUSHED, 100); // start behind, so laps are certain
-  const tally = newTally();
-  consumeUntilDone(ring, producer.control, maxLength, tally);
-  await producer.exited;
-  const counters = ring.counters();
-  assert.deepEqual(
-    { corrupt: tally.corrupt, outOfOrder: tally.outOfOrder, unbalanced: tally.unbalanced },
-    { corrupt: 0, outOfOrder: 0, unbalanced: 0 },
-  );
-  assert.deepEqual(counters, { produced: count, consumed: tally.delivered, dropped: count - tally.delivered, rejected: 0, depth: 0 });
-  assert.equal(tally.firstSeq - startSeq + tally.gaps + (startSeq + count - 1 - tally.lastSeq), counters.dropped);
-  assert.ok(counters.dropped >= 96, `dropped ${counters.dropped}`);
-  assert.ok(tally.lastSeq > 2 ** 32);
-});
+/** Thread tests run record by record and in batches (append + flush every 7 / drain up to 8): same outcomes. */
+const BATCHING = [
+  { name: 'push/shift', producer: {}, consumer: {} },
+  { name: 'append+flush/drain', producer: { flushEvery: 7 }, consumer: { drainMax: 8 } },
+] as const;
 
-test('threads, consumer keeps up (twin): every record delivered, zero drops, across the 2^32 wrap', async () => {
-  const count = 200_000;
-  const maxLength = 256;
-  const startSeq = 2 ** 32 - 100_000;
-  const ring = SharedRing.create({ slots: 64, slotBytes: maxLength, startSeq });
-  const producer = await startProducer(ring, { mode: 'bursts', count, maxLength, burst: 64 });
-  const tally = newTally();
-  consumeUntilDone(ring, producer.control, maxLength, tally, (sofar) => {
-    if (ring.counters().depth === 0) {
-      Atomics.store(producer.control, ACK, sofar.delivered);
-      Atomics.notify(producer.control, ACK);
-    }
+for (const batching of BATCHING) {
+  test(`threads, ${batching.name}, drop-oldest flood across the 2^32 wrap: exact accounting, increasing seqs, no torn record`, async () => {
+    const count = 2_000_000;
+    const maxLength = 256;
+    const startSeq = 2 ** 32 - 1_000_000;
+    const ring = SharedRing.create({ slots: 4, slotBytes: maxLength, startSeq });
+    const producer = await startProducer(ring, { mode: 'flood', count, maxLength, ...batching.producer });
+    await waitAtLeast(producer.control, PUSHED, 100); // start behind, so laps are certain
+    const tally = newTally();
+    consumeUntilDone(ring, producer.control, maxLength, tally, batching.consumer);
+    await producer.exited;
+    const counters = ring.counters();
+    assert.deepEqual(
+      { corrupt: tally.corrupt, outOfOrder: tally.outOfOrder, unbalanced: tally.unbalanced },
+      { corrupt: 0, outOfOrder: 0, unbalanced: 0 },
+    );
+    assert.deepEqual(counters, { produced: count, consumed: tally.delivered, dropped: count - tally.delivered, rejected: 0, depth: 0 });
+    assert.equal(tally.firstSeq - startSeq + tally.gaps + (startSeq + count - 1 - tally.lastSeq), counters.dropped);
+    assert.ok(counters.dropped >= 96, `dropped ${counters.dropped}`);
+    assert.ok(tally.lastSeq > 2 ** 32);
   });
-  await producer.exited;
-  assert.deepEqual(tally, { delivered: count, corrupt: 0, outOfOrder: 0, gaps: 0, firstSeq: startSeq, lastSeq: startSeq + count - 1, unbalanced: 0 });
-  assert.deepEqual(ring.counters(), { produced: count, consumed: count, dropped: 0, rejected: 0, depth: 0 });
-});
 
-test('threads, reject: the producer is refused while full, nothing is lost', async () => {
-  const count = 50_000;
-  const maxLength = 128;
-  const ring = SharedRing.create({ slots: 16, slotBytes: maxLength, overflow: 'reject' });
-  const producer = await startProducer(ring, { mode: 'flood', count, maxLength });
-  while (ring.counters().rejected === 0) await nextTurn(); // the ring is full and the producer is being refused
-  const tally = newTally();
-  consumeUntilDone(ring, producer.control, maxLength, tally);
-  await producer.exited;
-  assert.deepEqual([tally.delivered, tally.corrupt, tally.outOfOrder, tally.gaps, tally.firstSeq, tally.unbalanced], [count, 0, 0, 0, 0, 0]);
-  const counters = ring.counters();
-  assert.deepEqual({ ...counters, rejected: 0 }, { produced: count, consumed: count, dropped: 0, rejected: 0, depth: 0 });
-  assert.ok(counters.rejected > 0);
-});
+  test(`threads, ${batching.name}, consumer keeps up (twin): every record delivered, zero drops, across the 2^32 wrap`, async () => {
+    const count = 200_000;
+    const maxLength = 256;
+    const startSeq = 2 ** 32 - 100_000;
+    const ring = SharedRing.create({ slots: 64, slotBytes: maxLength, startSeq });
+    const producer = await startProducer(ring, { mode: 'bursts', count, maxLength, burst: 64, ...batching.producer });
+    const tally = newTally();
+    consumeUntilDone(ring, producer.control, maxLength, tally, {
+      ...batching.consumer,
+      onDelivered: (sofar) => {
+        if (ring.counters().depth === 0) {
+          Atomics.store(producer.control, ACK, sofar.delivered);
+          Atomics.notify(producer.control, ACK);
+        }
+      },
+    });
+    await producer.exited;
+    assert.deepEqual(tally, { delivered: count, corrupt: 0, outOfOrder: 0, gaps: 0, firstSeq: startSeq, lastSeq: startSeq + count - 1, unbalanced: 0 });
+    assert.deepEqual(ring.counters(), { produced: count, consumed: count, dropped: 0, rejected: 0, depth: 0 });
+  });
+
+  test(`threads, ${batching.name}, reject: the producer is refused while full, nothing is lost`, async () => {
+    const count = 50_000;
+    const maxLength = 128;
+    const ring = SharedRing.create({ slots: 16, slotBytes: maxLength, overflow: 'reject' });
+    const producer = await startProducer(ring, { mode: 'flood', count, maxLength, ...batching.producer });
+    while (ring.counters().rejected === 0) await nextTurn(); // the ring is full and the producer is being refused
+    const tally = newTally();
+    consumeUntilDone(ring, producer.control, maxLength, tally, batching.consumer);
+    await producer.exited;
+    assert.deepEqual([tally.delivered, tally.corrupt, tally.outOfOrder, tally.gaps, tally.firstSeq, tally.unbalanced], [count, 0, 0, 0, 0, 0]);
+    const counters = ring.counters();
+    assert.deepEqual({ ...counters, rejected: 0 }, { produced: count, consumed: count, dropped: 0, rejected: 0, depth: 0 });
+    assert.ok(counters.rejected > 0);
+  });
+}
 
 test('threads: a consumer thread sleeping in wait() is woken for every burst', async () => {
   const count = 20_000;
@@ -364,9 +299,8 @@ test('threads: producers terminated at arbitrary points never leave a corrupt or
     await waitAtLeast(producer.control, PUSHED, 200 + trial * 137);
     await producer.worker.terminate();
     pushedTotal += Atomics.load(producer.control, PUSHED);
-    for (let record = ring.shift(); record; record = ring.shift()) {
-      tallyRecord(ring, tally, record.seq, record.type, record.ts, record.data, maxLength);
-    }
+    for (let record = ring.shift(); record; record = ring.shift()) tallyRecord(tally, record, maxLength);
+    tallyBalance(ring, tally);
     const counters = ring.counters();
     assertBalanced(counters);
     assert.ok(counters.produced - pushedTotal <= trial + 1, `produced ${counters.produced}, pushed ${pushedTotal}`);
