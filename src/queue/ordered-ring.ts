@@ -128,13 +128,16 @@ export class OrderedRing<T> {
     const next = this.#size * 2 > capacity ? capacity * 2 : capacity;
     const items = new Array<T | undefined>(next).fill(undefined);
     const keys = new Float64Array(next * 3);
+    const old = this.#keys;
     let to = 0;
     for (let i = 0; i < this.#span; i++) {
       const from = (this.#head + i) & this.#mask;
       const item = this.#items[from];
       if (item === undefined) continue;
       items[to] = item;
-      keys.set(this.#keys.subarray(from * 3, from * 3 + 3), to * 3);
+      keys[to * 3] = old[from * 3]!;
+      keys[to * 3 + 1] = old[from * 3 + 1]!;
+      keys[to * 3 + 2] = old[from * 3 + 2]!;
       if (from !== to) this.#moved(item, to);
       to++;
     }
