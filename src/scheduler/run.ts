@@ -30,6 +30,8 @@ export class Run extends WorkItem implements TaskContext {
   readonly name: string;
   readonly scheduledAt: number;
   startedAt = Number.NaN;
+  timerAt = 0;
+  timerIndex = -1;
   /** A later release found this run still queued or running. */
   overran = false;
   /** Its deadline miss has been counted. */

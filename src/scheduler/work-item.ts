@@ -13,8 +13,9 @@ export abstract class WorkItem implements Dispatchable, Timed {
   seq = 0;
   queueIndex = -1;
   level = 0;
-  timerAt = 0;
-  timerIndex = -1;
+  // on the timeline only some items go: each kind keeps these where it likes (a job, in its extras)
+  abstract timerAt: number;
+  abstract timerIndex: number;
   #controller: AbortController | undefined;
 
   constructor(priority: number, readyAt: number, deadlineAt: number) {

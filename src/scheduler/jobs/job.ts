@@ -53,6 +53,9 @@ class JobExtras {
   retry: RetryPolicy | undefined = undefined;
   resources: readonly Resource[] | undefined = undefined;
   timer: JobTimer = 'none';
+  /** Its place on the timeline (`Timed`); a double from the start, so no field migrates. */
+  timerAt = Number.NaN;
+  timerIndex = -1;
   unmetDependencies = 0;
   dependents: Job[] | undefined = undefined;
   waitingFor: Claim | undefined = undefined;
@@ -157,6 +160,22 @@ export class Job extends WorkItem implements TaskHandle, JobContext, ResourceCla
 
   set timer(kind: JobTimer) {
     if (kind !== 'none' || this.#x !== undefined) Job.#extrasOf(this).timer = kind;
+  }
+
+  get timerAt(): number {
+    return this.#x?.timerAt ?? Number.NaN;
+  }
+
+  set timerAt(at: number) {
+    Job.#extrasOf(this).timerAt = at;
+  }
+
+  get timerIndex(): number {
+    return this.#x?.timerIndex ?? -1;
+  }
+
+  set timerIndex(index: number) {
+    if (index !== -1 || this.#x !== undefined) Job.#extrasOf(this).timerIndex = index;
   }
 
   /** Dependencies not yet completed. */
