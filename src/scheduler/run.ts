@@ -29,6 +29,7 @@ export interface RunOwner {
 export class Run extends WorkItem implements TaskContext {
   readonly name: string;
   readonly scheduledAt: number;
+  readonly deadlineAt: number;
   startedAt = Number.NaN;
   timerAt = 0;
   timerIndex = -1;
@@ -41,7 +42,8 @@ export class Run extends WorkItem implements TaskContext {
   readonly #owner: RunOwner;
 
   constructor(owner: RunOwner, name: string, scheduledAt: number, deadlineAt: number, priority: number) {
-    super(priority, scheduledAt, deadlineAt);
+    super(priority, scheduledAt);
+    this.deadlineAt = deadlineAt;
     this.#owner = owner;
     this.name = name;
     this.scheduledAt = scheduledAt;

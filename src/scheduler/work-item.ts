@@ -9,7 +9,8 @@ export abstract class WorkItem implements Dispatchable, Timed {
   readonly basePriority: number;
   effectivePriority: number;
   readyAt: number;
-  deadlineAt: number;
+  /** Absolute deadline on the scheduler's clock, or Infinity (a job keeps a finite one in its extras). */
+  abstract readonly deadlineAt: number;
   seq = 0;
   queueIndex = -1;
   level = 0;
@@ -18,11 +19,10 @@ export abstract class WorkItem implements Dispatchable, Timed {
   abstract timerIndex: number;
   #controller: AbortController | undefined;
 
-  constructor(priority: number, readyAt: number, deadlineAt: number) {
+  constructor(priority: number, readyAt: number) {
     this.basePriority = priority;
     this.effectivePriority = priority;
     this.readyAt = readyAt;
-    this.deadlineAt = deadlineAt;
   }
 
   /** Absolute deadline on the scheduler's clock, or Infinity. */

@@ -53,6 +53,8 @@ class JobExtras {
   retry: RetryPolicy | undefined = undefined;
   resources: readonly Resource[] | undefined = undefined;
   timer: JobTimer = 'none';
+  /** A finite deadline (most jobs have none: no boxed Infinity per job). */
+  deadlineAt = Number.POSITIVE_INFINITY;
   /** Its place on the timeline (`Timed`); a double from the start, so no field migrates. */
   timerAt = Number.NaN;
   timerIndex = -1;
@@ -94,7 +96,7 @@ export class Job extends WorkItem implements TaskHandle, JobContext, ResourceCla
   #x: JobExtras | undefined = undefined;
 
   constructor(host: JobHost, idNumber: number, spec: JobSpec, now: number, deadlineAt: number, resources: readonly Resource[] | undefined) {
-    super(spec.priority ?? TaskPriority.NORMAL, now, deadlineAt);
+    super(spec.priority ?? TaskPriority.NORMAL, now);
     this.#host = host;
     this.#idNumber = idNumber;
     this.name = spec.name;
@@ -102,8 +104,9 @@ export class Job extends WorkItem implements TaskHandle, JobContext, ResourceCla
     this.args = spec.args ?? NO_ARGS;
     const c = spec.constraints;
     this.#flags = (c?.preemptible ?? true ? PREEMPTIBLE : 0) | (c?.hardRealtime === true ? HARD_REALTIME : 0);
-    if (spec.id !== undefined || spec.executor !== undefined || c?.timeoutMs !== undefined || c?.retry !== undefined || resources !== undefined) {
+    if (spec.id !== undefined || spec.executor !== undefined || c?.timeoutMs !== undefined || c?.retry !== undefined || resources !== undefined || deadlineAt !== Number.POSITIVE_INFINITY) {
       const x = Job.#extrasOf(this);
+      x.deadlineAt = deadlineAt;
       x.id = spec.id;
       x.executor = spec.executor;
       x.timeoutMs = c?.timeoutMs;
@@ -160,6 +163,10 @@ export class Job extends WorkItem implements TaskHandle, JobContext, ResourceCla
 
   set timer(kind: JobTimer) {
     if (kind !== 'none' || this.#x !== undefined) Job.#extrasOf(this).timer = kind;
+  }
+
+  get deadlineAt(): number {
+    return this.#x?.deadlineAt ?? Number.POSITIVE_INFINITY;
   }
 
   get timerAt(): number {
