@@ -48,6 +48,16 @@ export class Heap<T> {
     return this.#size === 0 ? undefined : this.#items[this.#slotAt[0]!];
   }
 
+  /** Whether the top entry orders before an entry with these keys (false when empty). */
+  topBefore(primary: number, secondary: number, tertiary: number): boolean {
+    if (this.#size === 0) return false;
+    const t1 = this.#k1[0]!;
+    if (t1 !== primary) return t1 < primary;
+    const t2 = this.#k2[0]!;
+    if (t2 !== secondary) return t2 < secondary;
+    return this.#k3[0]! < tertiary;
+  }
+
   /** Insert `item`; it is told its slot. */
   push(item: T, primary: number, secondary: number, tertiary: number): void {
     if (this.#size === this.#k1.length) this.#grow();

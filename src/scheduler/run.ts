@@ -29,7 +29,10 @@ export interface RunOwner {
 export class Run extends WorkItem implements TaskContext {
   readonly name: string;
   readonly scheduledAt: number;
+  readonly deadlineAt: number;
   startedAt = Number.NaN;
+  timerAt = 0;
+  timerIndex = -1;
   /** A later release found this run still queued or running. */
   overran = false;
   /** Its deadline miss has been counted. */
@@ -39,7 +42,8 @@ export class Run extends WorkItem implements TaskContext {
   readonly #owner: RunOwner;
 
   constructor(owner: RunOwner, name: string, scheduledAt: number, deadlineAt: number, priority: number) {
-    super(priority, scheduledAt, deadlineAt);
+    super(priority, scheduledAt);
+    this.deadlineAt = deadlineAt;
     this.#owner = owner;
     this.name = name;
     this.scheduledAt = scheduledAt;

@@ -9,19 +9,20 @@ export abstract class WorkItem implements Dispatchable, Timed {
   readonly basePriority: number;
   effectivePriority: number;
   readyAt: number;
-  deadlineAt: number;
+  /** Absolute deadline on the scheduler's clock, or Infinity (a job keeps a finite one in its extras). */
+  abstract readonly deadlineAt: number;
   seq = 0;
   queueIndex = -1;
   level = 0;
-  timerAt = 0;
-  timerIndex = -1;
+  // on the timeline only some items go: each kind keeps these where it likes (a job, in its extras)
+  abstract timerAt: number;
+  abstract timerIndex: number;
   #controller: AbortController | undefined;
 
-  constructor(priority: number, readyAt: number, deadlineAt: number) {
+  constructor(priority: number, readyAt: number) {
     this.basePriority = priority;
     this.effectivePriority = priority;
     this.readyAt = readyAt;
-    this.deadlineAt = deadlineAt;
   }
 
   /** Absolute deadline on the scheduler's clock, or Infinity. */

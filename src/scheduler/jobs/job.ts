@@ -53,6 +53,11 @@ class JobExtras {
   retry: RetryPolicy | undefined = undefined;
   resources: readonly Resource[] | undefined = undefined;
   timer: JobTimer = 'none';
+  /** A finite deadline (most jobs have none: no boxed Infinity per job). */
+  deadlineAt = Number.POSITIVE_INFINITY;
+  /** Its place on the timeline (`Timed`); a double from the start, so no field migrates. */
+  timerAt = Number.NaN;
+  timerIndex = -1;
   unmetDependencies = 0;
   dependents: Job[] | undefined = undefined;
   waitingFor: Claim | undefined = undefined;
@@ -72,6 +77,8 @@ const TOOK_RESOURCES = 16;
 const TIMED_OUT = 32;
 const YIELD_REQUESTED = 64;
 
+const withBit = (flags: number, bit: number, on: boolean): number => (on ? flags | bit : flags & ~bit);
+
 export class Job extends WorkItem implements TaskHandle, JobContext, ResourceClaimant {
   readonly name: string;
   readonly fn: JobFunction;
@@ -89,7 +96,7 @@ export class Job extends WorkItem implements TaskHandle, JobContext, ResourceCla
   #x: JobExtras | undefined = undefined;
 
   constructor(host: JobHost, idNumber: number, spec: JobSpec, now: number, deadlineAt: number, resources: readonly Resource[] | undefined) {
-    super(spec.priority ?? TaskPriority.NORMAL, now, deadlineAt);
+    super(spec.priority ?? TaskPriority.NORMAL, now);
     this.#host = host;
     this.#idNumber = idNumber;
     this.name = spec.name;
@@ -97,8 +104,9 @@ export class Job extends WorkItem implements TaskHandle, JobContext, ResourceCla
     this.args = spec.args ?? NO_ARGS;
     const c = spec.constraints;
     this.#flags = (c?.preemptible ?? true ? PREEMPTIBLE : 0) | (c?.hardRealtime === true ? HARD_REALTIME : 0);
-    if (spec.id !== undefined || spec.executor !== undefined || c?.timeoutMs !== undefined || c?.retry !== undefined || resources !== undefined) {
-      const x = this.#extras();
+    if (spec.id !== undefined || spec.executor !== undefined || c?.timeoutMs !== undefined || c?.retry !== undefined || resources !== undefined || deadlineAt !== Number.POSITIVE_INFINITY) {
+      const x = Job.#extrasOf(this);
+      x.deadlineAt = deadlineAt;
       x.id = spec.id;
       x.executor = spec.executor;
       x.timeoutMs = c?.timeoutMs;
@@ -107,12 +115,13 @@ export class Job extends WorkItem implements TaskHandle, JobContext, ResourceCla
     }
   }
 
-  #extras(): JobExtras {
-    return (this.#x ??= new JobExtras());
+  // static, like `withBit` below: a private instance method would give every job a brand field
+  static #extrasOf(job: Job): JobExtras {
+    return (job.#x ??= new JobExtras());
   }
 
   get id(): string {
-    const x = this.#extras();
+    const x = Job.#extrasOf(this);
     if (x.id === undefined) {
       x.id = `job-${this.#idNumber}`;
       this.#host.idAssigned(this);
@@ -153,7 +162,27 @@ export class Job extends WorkItem implements TaskHandle, JobContext, ResourceCla
   }
 
   set timer(kind: JobTimer) {
-    if (kind !== 'none' || this.#x !== undefined) this.#extras().timer = kind;
+    if (kind !== 'none' || this.#x !== undefined) Job.#extrasOf(this).timer = kind;
+  }
+
+  get deadlineAt(): number {
+    return this.#x?.deadlineAt ?? Number.POSITIVE_INFINITY;
+  }
+
+  get timerAt(): number {
+    return this.#x?.timerAt ?? Number.NaN;
+  }
+
+  set timerAt(at: number) {
+    Job.#extrasOf(this).timerAt = at;
+  }
+
+  get timerIndex(): number {
+    return this.#x?.timerIndex ?? -1;
+  }
+
+  set timerIndex(index: number) {
+    if (index !== -1 || this.#x !== undefined) Job.#extrasOf(this).timerIndex = index;
   }
 
   /** Dependencies not yet completed. */
@@ -162,7 +191,7 @@ export class Job extends WorkItem implements TaskHandle, JobContext, ResourceCla
   }
 
   set unmetDependencies(count: number) {
-    this.#extras().unmetDependencies = count;
+    Job.#extrasOf(this).unmetDependencies = count;
   }
 
   /** Jobs waiting on this one. */
@@ -171,7 +200,7 @@ export class Job extends WorkItem implements TaskHandle, JobContext, ResourceCla
   }
 
   set dependents(jobs: Job[] | undefined) {
-    this.#extras().dependents = jobs;
+    Job.#extrasOf(this).dependents = jobs;
   }
 
   get waitingFor(): Claim | undefined {
@@ -179,7 +208,7 @@ export class Job extends WorkItem implements TaskHandle, JobContext, ResourceCla
   }
 
   set waitingFor(claim: Claim | undefined) {
-    if (claim !== undefined || this.#x !== undefined) this.#extras().waitingFor = claim;
+    if (claim !== undefined || this.#x !== undefined) Job.#extrasOf(this).waitingFor = claim;
   }
 
   /** Set while yielded: resumes the function when dispatched again. */
@@ -188,7 +217,7 @@ export class Job extends WorkItem implements TaskHandle, JobContext, ResourceCla
   }
 
   set resume(resume: (() => void) | undefined) {
-    if (resume !== undefined || this.#x !== undefined) this.#extras().resume = resume;
+    if (resume !== undefined || this.#x !== undefined) Job.#extrasOf(this).resume = resume;
   }
 
   /** When the job last got its slot (start, or resume after a yield): the fair policy's quantum. */
@@ -197,7 +226,7 @@ export class Job extends WorkItem implements TaskHandle, JobContext, ResourceCla
   }
 
   set resumedAt(at: number) {
-    this.#extras().resumedAt = at;
+    Job.#extrasOf(this).resumedAt = at;
   }
 
   // ---- flags ----
@@ -216,7 +245,7 @@ export class Job extends WorkItem implements TaskHandle, JobContext, ResourceCla
   }
 
   set holdsSlot(on: boolean) {
-    this.#set(HOLDS_SLOT, on);
+    this.#flags = withBit(this.#flags, HOLDS_SLOT, on);
   }
 
   /** The declared resources are held (granted before start). */
@@ -225,7 +254,7 @@ export class Job extends WorkItem implements TaskHandle, JobContext, ResourceCla
   }
 
   set resourcesHeld(on: boolean) {
-    this.#set(RESOURCES_HELD, on);
+    this.#flags = withBit(this.#flags, RESOURCES_HELD, on);
   }
 
   /** It took resources at some point (declared or through `ctx.acquire`): release on finish. */
@@ -234,7 +263,7 @@ export class Job extends WorkItem implements TaskHandle, JobContext, ResourceCla
   }
 
   set tookResources(on: boolean) {
-    this.#set(TOOK_RESOURCES, on);
+    this.#flags = withBit(this.#flags, TOOK_RESOURCES, on);
   }
 
   /** The current attempt passed its timeoutMs. */
@@ -243,7 +272,7 @@ export class Job extends WorkItem implements TaskHandle, JobContext, ResourceCla
   }
 
   set timedOut(on: boolean) {
-    this.#set(TIMED_OUT, on);
+    this.#flags = withBit(this.#flags, TIMED_OUT, on);
   }
 
   get yieldRequested(): boolean {
@@ -251,17 +280,13 @@ export class Job extends WorkItem implements TaskHandle, JobContext, ResourceCla
   }
 
   set yieldRequested(on: boolean) {
-    this.#set(YIELD_REQUESTED, on);
-  }
-
-  #set(bit: number, on: boolean): void {
-    this.#flags = on ? this.#flags | bit : this.#flags & ~bit;
+    this.#flags = withBit(this.#flags, YIELD_REQUESTED, on);
   }
 
   // ---- the handle and the context ----
 
   get result(): Promise<unknown> {
-    const x = this.#extras();
+    const x = Job.#extrasOf(this);
     if (x.result !== undefined) return x.result;
     if (this.state === TaskState.COMPLETED) x.result = Promise.resolve(this.outcome);
     else if (this.final) x.result = Promise.reject(this.outcome);

@@ -1,10 +1,16 @@
-/** The `fifo` policy: first ready, first started; priorities and deadlines are ignored. */
+/**
+ * The `fifo` policy: first ready, first started; priorities and deadlines are ignored. Items are
+ * mostly queued in `readyAt` order, so one lane holds them; a periodic run released earlier than
+ * the lane's tail goes to the heap (`KeyedReadyQueue`).
+ */
 import type { ReadyQueue } from '../ready-queue.js';
-import { HeapReadyQueue } from './heap-queue.js';
+import { KeyedReadyQueue } from './keyed-queue.js';
 
 export function createFifoQueue(): ReadyQueue {
-  return new HeapReadyQueue(
+  return new KeyedReadyQueue(
     (item) => item.readyAt,
+    () => 0,
+    1,
     () => 0,
   );
 }

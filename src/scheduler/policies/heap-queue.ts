@@ -8,6 +8,19 @@ import { setQueueIndex, type Dispatchable, type ReadyQueue } from '../ready-queu
 
 export type KeyOf = (item: Dispatchable) => number;
 
+/** The order of two items by the two keys, then the submission sequence. */
+export function compareBy(primary: KeyOf, secondary: KeyOf): (a: Dispatchable, b: Dispatchable) => number {
+  return (a, b) => {
+    const a1 = primary(a);
+    const b1 = primary(b);
+    if (a1 !== b1) return a1 < b1 ? -1 : 1;
+    const a2 = secondary(a);
+    const b2 = secondary(b);
+    if (a2 !== b2) return a2 < b2 ? -1 : 1;
+    return a.seq - b.seq;
+  };
+}
+
 export class HeapReadyQueue implements ReadyQueue {
   readonly #heap = new Heap<Dispatchable>(setQueueIndex);
   readonly #primary: KeyOf;
@@ -16,6 +29,7 @@ export class HeapReadyQueue implements ReadyQueue {
   constructor(primary: KeyOf, secondary: KeyOf) {
     this.#primary = primary;
     this.#secondary = secondary;
+    this.compare = compareBy(primary, secondary);
   }
 
   get size(): number {
@@ -23,15 +37,7 @@ export class HeapReadyQueue implements ReadyQueue {
   }
 
   /** Negative when `a` starts before `b` under this policy. */
-  readonly compare = (a: Dispatchable, b: Dispatchable): number => {
-    const a1 = this.#primary(a);
-    const b1 = this.#primary(b);
-    if (a1 !== b1) return a1 < b1 ? -1 : 1;
-    const a2 = this.#secondary(a);
-    const b2 = this.#secondary(b);
-    if (a2 !== b2) return a2 < b2 ? -1 : 1;
-    return a.seq - b.seq;
-  };
+  readonly compare: (a: Dispatchable, b: Dispatchable) => number;
 
   push(item: Dispatchable): void {
     this.#heap.push(item, this.#primary(item), this.#secondary(item), item.seq);
