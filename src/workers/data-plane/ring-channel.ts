@@ -7,13 +7,8 @@
  * the parent pulls `WorkerPayload`s from a `RingPayloadSource`, each an owned copy. Both sides can
  * be re-created on the same `init` (a restarted worker continues the sequence numbers, a new
  * reader continues where the last one stopped), because all state lives in the buffers.
- *
- * The source takes records in small batches (`SharedRing.drain`): the read index, a cache line
- * the producer reads, is published once per batch instead of once per record. The payloads of a
- * batch wait in the source until polled and count in its depth; a source dropped without being
- * drained loses at most one batch (a reader drains a source before it retires it).
  */
-import { SharedRing, type RingCounters, type RingRecord, type SharedRingOptions } from '../../queue/ring-buffer.js';
+import { SharedRing, type RingCounters, type SharedRingOptions } from '../../queue/ring-buffer.js';
 import type { WorkerPayload } from './payload.js';
 import type { PayloadSource, PayloadSourceCounters } from './payload-source.js';
 import { payloadNow } from './timeline.js';
@@ -29,9 +24,6 @@ export interface RingChannelOptions extends SharedRingOptions {
   /** Distinct payload type names the channel can carry (default 64). */
   maxTypes?: number;
 }
-
-/** Records the source takes from the ring at a time. */
-const POLL_BATCH = 32;
 
 /** Create a thread data plane; both ends attach to the returned buffers. */
 export function createRingChannel(options: RingChannelOptions): RingChannelInit {
@@ -88,9 +80,6 @@ export class RingPayloadWriter {
 export class RingPayloadSource implements PayloadSource {
   readonly #ring: SharedRing;
   readonly #types: PayloadTypeTable;
-  /** Taken from the ring, not yet polled: `#batch[#next ..]`. */
-  readonly #batch: WorkerPayload[] = [];
-  #next = 0;
   #closed = false;
   #unknownType = 0;
 
@@ -100,29 +89,21 @@ export class RingPayloadSource implements PayloadSource {
   }
 
   get ended(): boolean {
-    return this.#closed && this.#next === this.#batch.length && this.#ring.counters().depth === 0;
+    return this.#closed && this.#ring.counters().depth === 0;
   }
 
   poll(): WorkerPayload | undefined {
-    const batch = this.#batch;
-    if (this.#next === batch.length) {
-      batch.length = 0;
-      this.#next = 0;
-      // A batch of only unknown types yields nothing: take the next one.
-      while (batch.length === 0 && this.#ring.drain(POLL_BATCH, this.#take) > 0);
-      if (batch.length === 0) return undefined;
+    for (;;) {
+      const record = this.#ring.shift();
+      if (record === undefined) return undefined;
+      const type = this.#types.nameOf(record.type);
+      if (type === undefined) {
+        this.#unknownType++; // never published through the table: not ours, never delivered
+        continue;
+      }
+      return { ts: record.ts, seq: record.seq, type, data: record.data.slice() };
     }
-    return batch[this.#next++];
   }
-
-  readonly #take = (record: RingRecord): void => {
-    const type = this.#types.nameOf(record.type);
-    if (type === undefined) {
-      this.#unknownType++; // never published through the table: not ours, never delivered
-      return;
-    }
-    this.#batch.push({ ts: record.ts, seq: record.seq, type, data: record.data.slice() });
-  };
 
   /**
    * The timeout is a JS timer that wakes the ring, not `Atomics.waitAsync`'s own: V8 posts that one
@@ -147,8 +128,7 @@ export class RingPayloadSource implements PayloadSource {
 
   counters(): PayloadSourceCounters {
     const ring = this.#ring.counters();
-    const waiting = this.#batch.length - this.#next;
-    return { dropped: ring.dropped + this.#unknownType, depth: ring.depth + waiting, rejected: ring.rejected, invalid: this.#unknownType };
+    return { dropped: ring.dropped + this.#unknownType, depth: ring.depth, rejected: ring.rejected, invalid: this.#unknownType };
   }
 
   close(): void {
