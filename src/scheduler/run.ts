@@ -31,6 +31,7 @@ export class Run extends WorkItem implements TaskContext {
   readonly scheduledAt: number;
   readonly deadlineAt: number;
   startedAt = Number.NaN;
+  level = 0;
   timerAt = 0;
   timerIndex = -1;
   /** A later release found this run still queued or running. */
@@ -39,6 +40,7 @@ export class Run extends WorkItem implements TaskContext {
   missCounted = false;
   /** Started by a safety override. */
   override = false;
+  protected controller: AbortController | undefined = undefined;
   readonly #owner: RunOwner;
 
   constructor(owner: RunOwner, name: string, scheduledAt: number, deadlineAt: number, priority: number) {

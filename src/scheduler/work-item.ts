@@ -13,11 +13,12 @@ export abstract class WorkItem implements Dispatchable, Timed {
   abstract readonly deadlineAt: number;
   seq = 0;
   queueIndex = -1;
-  level = 0;
-  // on the timeline only some items go: each kind keeps these where it likes (a job, in its extras)
+  // what only some items use (the fair policy's level, a place on the timeline, a signal): each
+  // kind keeps these where it likes (a run, as fields; a job, in its extras made on first need)
+  abstract level: number;
   abstract timerAt: number;
   abstract timerIndex: number;
-  #controller: AbortController | undefined;
+  protected abstract controller: AbortController | undefined;
 
   constructor(priority: number, readyAt: number) {
     this.basePriority = priority;
@@ -31,18 +32,18 @@ export abstract class WorkItem implements Dispatchable, Timed {
   }
 
   get signal(): AbortSignal {
-    return (this.#controller ??= new AbortController()).signal;
+    return (this.controller ??= new AbortController()).signal;
   }
 
   /** @internal Abort the signal (once; later reasons are ignored). */
   abort(reason: unknown): void {
-    const controller = (this.#controller ??= new AbortController());
+    const controller = (this.controller ??= new AbortController());
     if (!controller.signal.aborted) controller.abort(reason);
   }
 
   /** @internal A fresh signal for another attempt, when the last one was aborted (a timeout). */
   resetSignal(): void {
-    if (this.#controller?.signal.aborted === true) this.#controller = undefined;
+    if (this.controller?.signal.aborted === true) this.controller = undefined;
   }
 
   abstract start(): void;

@@ -7,8 +7,9 @@
  * bytes are copied by the young-generation GC and touched cold when it is dispatched; the record
  * size was the main cost of a deep queue. So a job is one small object: what every job uses
  * (queue keys, state, function, outcome) as fields, the booleans packed in one integer, and
- * everything only some jobs use (constraints, executor, timers, dependencies, resource waits,
- * yields, a custom or read id, the result promise) in a `JobExtras` made on first need.
+ * everything only some jobs use (constraints, a finite deadline, executor, timers, dependencies,
+ * resource waits, yields, the fair policy's level, the abort signal, a custom or read id, the
+ * result promise) in a `JobExtras` made on first need.
  */
 import { AbortError } from '../../errors.js';
 import type { Claim, Resource, ResourceClaimant } from '../resources/resource-manager.js';
@@ -53,6 +54,9 @@ class JobExtras {
   retry: RetryPolicy | undefined = undefined;
   resources: readonly Resource[] | undefined = undefined;
   timer: JobTimer = 'none';
+  /** The fair policy's level. */
+  level = 0;
+  controller: AbortController | undefined = undefined;
   /** A finite deadline (most jobs have none: no boxed Infinity per job). */
   deadlineAt = Number.POSITIVE_INFINITY;
   /** Its place on the timeline (`Timed`); a double from the start, so no field migrates. */
@@ -167,6 +171,22 @@ export class Job extends WorkItem implements TaskHandle, JobContext, ResourceCla
 
   get deadlineAt(): number {
     return this.#x?.deadlineAt ?? Number.POSITIVE_INFINITY;
+  }
+
+  get level(): number {
+    return this.#x?.level ?? 0;
+  }
+
+  set level(level: number) {
+    if (level !== 0 || this.#x !== undefined) Job.#extrasOf(this).level = level;
+  }
+
+  protected get controller(): AbortController | undefined {
+    return this.#x?.controller;
+  }
+
+  protected set controller(controller: AbortController | undefined) {
+    if (controller !== undefined || this.#x !== undefined) Job.#extrasOf(this).controller = controller;
   }
 
   get timerAt(): number {
