@@ -77,7 +77,7 @@ test('a visitor that throws: the records taken so far, the throwing one included
   assert.deepEqual(drainSeqs(ring, 8, 16), [2, 3]);
 });
 
-test('batches across the 2^31 and 2^32 index wraps: exact seqs, and a restarted side reads the published indices', () => {
+test('batches across the 2^31 and 2^32 index wraps: exact seqs, and a restarted side reads the published indices (E5, E6)', () => {
   for (const startSeq of [2 ** 31 - 20, 2 ** 32 - 20, 3 * 2 ** 31 - 7, Number.MAX_SAFE_INTEGER - 2 ** 40]) {
     const ring = SharedRing.create({ slots: 32, slotBytes: 64, startSeq });
     let expected = startSeq;
@@ -95,7 +95,7 @@ test('batches across the 2^31 and 2^32 index wraps: exact seqs, and a restarted 
   }
 });
 
-test('drop-oldest: a consumer lapped during a drain skips what was overwritten and counts it exactly', () => {
+test('drop-oldest: a consumer lapped during a drain skips what was overwritten and counts it exactly (E1)', () => {
   const ring = SharedRing.create({ slots: 8, slotBytes: 64, startSeq: 2 ** 32 - 4 });
   const producer = SharedRing.attach(ring.buffer);
   for (let i = 0; i < 8; i++) pushPattern(producer, 64);
@@ -134,7 +134,7 @@ test('drop-oldest twin: a drain that is not lapped delivers every record and dro
   assert.deepEqual(ring.counters(), { produced: 16, consumed: 16, dropped: 0, rejected: 0, depth: 0 });
 });
 
-test('a record torn while a drain copies it is dropped, never delivered; the twin without tampering delivers all', () => {
+test('a record torn while a drain copies it is dropped, never delivered; the twin without tampering delivers all (E3)', () => {
   for (const tamper of [true, false]) {
     const ring = SharedRing.create({ slots: 4, slotBytes: 16 });
     for (let i = 0; i < 4; i++) pushPattern(ring, 16);
@@ -154,7 +154,7 @@ test('a record torn while a drain copies it is dropped, never delivered; the twi
   }
 });
 
-test('reject: append refuses when the ring is full, flushed or not; it frees only when a drain publishes', () => {
+test('reject: append refuses when the ring is full, flushed or not; it frees only when a drain publishes (E2)', () => {
   const ring = SharedRing.create({ slots: 4, slotBytes: 16, overflow: 'reject' });
   for (let i = 0; i < 4; i++) assert.equal(pushPattern(ring, 16, 'append'), true);
   assert.equal(pushPattern(ring, 16, 'append'), false); // unflushed records hold their slots

@@ -55,7 +55,7 @@ test('a record larger than a slot or with a bad type throws and writes nothing',
   assert.equal(ring.shift()?.type, 2 ** 32 - 1);
 });
 
-test('drop-oldest: the consumer skips what was overwritten and counts it exactly', () => {
+test('drop-oldest: the consumer skips what was overwritten and counts it exactly (E1)', () => {
   const ring = SharedRing.create({ slots: 4, slotBytes: 8 });
   for (let i = 0; i < 10; i++) {
     assert.equal(ring.push(1, i, bytes(i)), true);
@@ -81,7 +81,7 @@ test('no false drops: a consumer that keeps up sees every record and zero drops 
   assert.deepEqual(ring.counters(), { produced: 1000, consumed: 1000, dropped: 0, rejected: 0, depth: 0 });
 });
 
-test("reject: a full ring refuses the record, counts it, and loses nothing", () => {
+test("reject: a full ring refuses the record, counts it, and loses nothing (E2)", () => {
   const ring = SharedRing.create({ slots: 4, slotBytes: 8, overflow: 'reject' });
   for (let i = 0; i < 4; i++) assert.equal(ring.push(1, i, bytes(i)), true);
   assert.equal(ring.push(1, 4, bytes(4)), false);
@@ -115,7 +115,7 @@ test('the wide counter is exact across 2^31 and 2^32 boundaries up to 2^53', () 
   assert.equal(roundTrip(Number.MAX_SAFE_INTEGER), Number.MAX_SAFE_INTEGER);
 });
 
-test('index wraparound: seqs stay exact across 2^32 and near 2^53, with and without laps', () => {
+test('index wraparound: seqs stay exact across 2^32 and near 2^53, with and without laps (E6)', () => {
   for (const startSeq of [2 ** 32 - 16, 2 ** 31 - 3, Number.MAX_SAFE_INTEGER - 2 ** 40]) {
     const ring = SharedRing.create({ slots: 8, slotBytes: 64, startSeq });
     let expected = startSeq;
@@ -160,7 +160,7 @@ test('a producer that died mid-write never yields its record; a restarted produc
   assertBalanced(ring.counters());
 });
 
-test('a lagging consumer drops a slot the producer is rewriting instead of delivering it torn', () => {
+test('a lagging consumer drops a slot the producer is rewriting instead of delivering it torn (E3)', () => {
   const ring = SharedRing.create({ slots: 4, slotBytes: 16 });
   for (let i = 0; i < 4; i++) ring.push(1, i, new Uint8Array(16).fill(i));
   // The producer opened the slot of seq 0 to write seq 4 (begin = 4) and died before committing.
@@ -174,7 +174,7 @@ test('a lagging consumer drops a slot the producer is rewriting instead of deliv
   assert.deepEqual(ring.counters(), { produced: 4, consumed: 1, dropped: 1, rejected: 0, depth: 2 });
 });
 
-test('a restarted consumer continues where the last one stopped: no double delivery', () => {
+test('a restarted consumer continues where the last one stopped: no double delivery (E5)', () => {
   const ring = SharedRing.create({ slots: 8, slotBytes: 8 });
   for (let i = 0; i < 6; i++) ring.push(1, i, bytes(i));
   assert.equal(ring.shift()?.seq, 0);
@@ -212,7 +212,7 @@ const BATCHING = [
 ] as const;
 
 for (const batching of BATCHING) {
-  test(`threads, ${batching.name}, drop-oldest flood across the 2^32 wrap: exact accounting, increasing seqs, no torn record`, async () => {
+  test(`threads, ${batching.name}, drop-oldest flood across the 2^32 wrap: exact accounting, increasing seqs, no torn record (E1, E3, E6)`, async () => {
     const count = 2_000_000;
     const maxLength = 256;
     const startSeq = 2 ** 32 - 1_000_000;
@@ -254,7 +254,7 @@ for (const batching of BATCHING) {
     assert.deepEqual(ring.counters(), { produced: count, consumed: count, dropped: 0, rejected: 0, depth: 0 });
   });
 
-  test(`threads, ${batching.name}, reject: the producer is refused while full, nothing is lost`, async () => {
+  test(`threads, ${batching.name}, reject: the producer is refused while full, nothing is lost (E2)`, async () => {
     const count = 50_000;
     const maxLength = 128;
     const ring = SharedRing.create({ slots: 16, slotBytes: maxLength, overflow: 'reject' });
@@ -289,7 +289,7 @@ test('threads: a consumer thread sleeping in wait() is woken for every burst', a
   assert.deepEqual({ ...result.counters, rejected: 0 }, { produced: count, consumed: count, dropped: 0, rejected: 0, depth: 0 });
 });
 
-test('threads: producers terminated at arbitrary points never leave a corrupt or duplicate record', async () => {
+test('threads: producers terminated at arbitrary points never leave a corrupt or duplicate record (E3)', async () => {
   const maxLength = 4096;
   const ring = SharedRing.create({ slots: 8, slotBytes: maxLength });
   const tally = newTally();
