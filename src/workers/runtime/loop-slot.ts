@@ -66,9 +66,8 @@ export class LoopSlot {
     this.scheduledAt = releaseAt;
     this.startedAt = now;
     const stats = this.stats;
-    stats.runs++;
     const jitterMs = now - releaseAt;
-    stats.jitter.record(jitterMs);
+    stats.jitter.record(jitterMs); // counts the run as started
     if (this.maxJitterMs !== undefined && jitterMs > this.maxJitterMs) stats.jitterWarnings++;
   }
 
@@ -76,13 +75,10 @@ export class LoopSlot {
   end(now: number, error: unknown, failed: boolean, settledLater: boolean): void {
     const stats = this.stats;
     const execMs = now - this.startedAt;
-    stats.exec.record(execMs);
-    stats.lastExecMs = execMs;
+    stats.exec.record(execMs); // counts the run as completed, unless failed below
     if (failed) {
       stats.failed++;
       this.lastError = error instanceof Error ? error.message : String(error);
-    } else {
-      stats.completed++;
     }
     let overran = false;
     if (settledLater && this.nextAt <= now) {
