@@ -15,6 +15,7 @@
  * contiguous comparisons. Arrays double when full and never shrink, so steady state allocates
  * nothing.
  */
+import { keysBefore } from './keys.js';
 
 export type SetSlot<T> = (item: T, slot: number) => void;
 
@@ -50,12 +51,7 @@ export class Heap<T> {
 
   /** Whether the top entry orders before an entry with these keys (false when empty). */
   topBefore(primary: number, secondary: number, tertiary: number): boolean {
-    if (this.#size === 0) return false;
-    const t1 = this.#k1[0]!;
-    if (t1 !== primary) return t1 < primary;
-    const t2 = this.#k2[0]!;
-    if (t2 !== secondary) return t2 < secondary;
-    return this.#k3[0]! < tertiary;
+    return this.#size > 0 && keysBefore(this.#k1[0]!, this.#k2[0]!, this.#k3[0]!, primary, secondary, tertiary);
   }
 
   /** Insert `item`; it is told its slot. */

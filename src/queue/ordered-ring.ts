@@ -11,6 +11,7 @@
  * deletion: O(1), no shifting); holes are squeezed out when the ring is full. Arrays never shrink,
  * so steady state allocates nothing.
  */
+import { keysBefore } from './keys.js';
 
 export type Moved<T> = (item: T, position: number) => void;
 
@@ -55,12 +56,9 @@ export class OrderedRing<T> {
 
   /** Whether an entry with these keys keeps the ring in order (it orders no earlier than the tail). */
   canAppend(primary: number, secondary: number, tertiary: number): boolean {
-    const t1 = this.#tail1;
-    if (primary !== t1) return primary > t1;
-    const t2 = this.#tail2;
-    if (secondary !== t2) return secondary > t2;
-    return tertiary >= this.#tail3;
+    return !keysBefore(primary, secondary, tertiary, this.#tail1, this.#tail2, this.#tail3);
   }
+
 
   /** Append (the caller checked `canAppend`); returns the entry's position. */
   push(item: T, primary: number, secondary: number, tertiary: number): number {

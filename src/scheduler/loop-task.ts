@@ -423,8 +423,9 @@ export abstract class LoopTask implements Timed, RunOwner {
       this.#active = more?.pop();
       return;
     }
-    const index = more === undefined ? -1 : more.indexOf(run);
-    if (more === undefined || index < 0) return;
+    if (more === undefined) return;
+    const index = more.indexOf(run);
+    if (index < 0) return;
     more[index] = more[more.length - 1]!;
     more.pop();
   }

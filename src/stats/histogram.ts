@@ -4,8 +4,8 @@
  *
  * Why not `perf_hooks.createHistogram`: each native HDR histogram costs about 29 KB (measured:
  * 577 MB for 20,000), and a scheduler holds two per task for 10,000 tasks. Here one costs 2 KB
- * of counters and 32 bytes of scalars in the arena, given back by `release()` or when the handle is collected;
- * `record` is allocation-free. Count, sum, min and max are exact; percentiles are clamped to
+ * of counters and 32 bytes of scalars in the arena, given back by `release()` or when the handle
+ * is collected; `record` is allocation-free. Count, sum, min and max are exact; percentiles are clamped to
  * [min, max].
  */
 import { histograms } from './histogram-arena.js';

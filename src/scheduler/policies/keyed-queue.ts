@@ -17,6 +17,7 @@
  * a head changes; the heads' keys are copied into one small array so finding it reads no item.
  */
 import { Heap } from '../../queue/heap.js';
+import { keysBefore } from '../../queue/keys.js';
 import { OrderedRing } from '../../queue/ordered-ring.js';
 import type { Dispatchable, ReadyQueue } from '../ready-queue.js';
 import { compareBy, type KeyOf } from './heap-queue.js';
@@ -174,12 +175,6 @@ export class KeyedReadyQueue implements ReadyQueue {
   /** Whether lane `a`'s head orders before lane `b`'s. */
   #headBefore(a: number, b: number): boolean {
     const heads = this.#heads;
-    const a1 = heads[a * 3]!;
-    const b1 = heads[b * 3]!;
-    if (a1 !== b1) return a1 < b1;
-    const a2 = heads[a * 3 + 1]!;
-    const b2 = heads[b * 3 + 1]!;
-    if (a2 !== b2) return a2 < b2;
-    return heads[a * 3 + 2]! < heads[b * 3 + 2]!;
+    return keysBefore(heads[a * 3]!, heads[a * 3 + 1]!, heads[a * 3 + 2]!, heads[b * 3]!, heads[b * 3 + 1]!, heads[b * 3 + 2]!);
   }
 }
