@@ -6,6 +6,7 @@
 import type { SchedulerDescription } from '../scheduler/describe.js';
 import type { EventLoopView } from './event-loop-probe.js';
 import type { LatencyStats } from '../scheduler/latency-monitor.js';
+import type { TaskStats } from '../scheduler/task-stats.js';
 import type { SchedulerSummary, WorkerSnapshot } from './sources.js';
 
 /** A worker as the monitor judged it. */
@@ -25,8 +26,12 @@ export interface BacklogView {
   byCategory: Readonly<Record<string, number>>;
 }
 
-/** The scheduler at a glance; per-task detail stays in `scheduler.describe()`. */
-export interface TasksView {
+/** The task counters a `TasksView` sums over all tasks. */
+const SUMMED_COUNTERS = ['runs', 'completed', 'failed', 'skipped', 'overruns', 'deadlineMisses', 'jitterWarnings'] as const;
+type SummedCounters = Pick<TaskStats, (typeof SUMMED_COUNTERS)[number]>;
+
+/** The scheduler at a glance (counters summed over all tasks); per-task detail stays in `scheduler.describe()`. */
+export interface TasksView extends SummedCounters {
   /** The scheduler's state (`running`, `stopping`...). */
   state: string;
   /** Tasks registered (local and isolated). */
@@ -35,14 +40,6 @@ export interface TasksView {
   /** Runs in flight and waiting in the ready queue. */
   running: number;
   queued: number;
-  /** Sums over all tasks' stats. */
-  runs: number;
-  completed: number;
-  failed: number;
-  skipped: number;
-  overruns: number;
-  deadlineMisses: number;
-  jitterWarnings: number;
   /** Seed 001's summary, when the scheduler has `summary()`. */
   jobs: SchedulerSummary | null;
   /** Latency per priority class, when the scheduler has `latency.stats()`. */
@@ -126,14 +123,7 @@ export function summarizeTasks(description: SchedulerDescription, jobs: Schedule
   };
   for (const task of description.tasks) {
     byState[task.state] = (byState[task.state] ?? 0) + 1;
-    const stats = task.stats;
-    view.runs += stats.runs;
-    view.completed += stats.completed;
-    view.failed += stats.failed;
-    view.skipped += stats.skipped;
-    view.overruns += stats.overruns;
-    view.deadlineMisses += stats.deadlineMisses;
-    view.jitterWarnings += stats.jitterWarnings;
+    for (const counter of SUMMED_COUNTERS) view[counter] += task.stats[counter];
   }
   return view;
 }
