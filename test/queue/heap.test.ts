@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Heap } from '../../src/queue/heap.js';
+import { rng } from '../fixtures/rng.js';
 
 interface Item {
   key: number;
@@ -8,13 +9,6 @@ interface Item {
   pos: number;
 }
 
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s * 1664525 + 1013904223) >>> 0;
-    return s / 2 ** 32;
-  };
-}
 
 const compare = (a: Item, b: Item): number => a.key - b.key || a.id - b.id;
 

@@ -4,14 +4,8 @@ import { OrderedRing } from '../../src/queue/ordered-ring.js';
 import { createPriorityQueue } from '../../src/scheduler/policies/priority.js';
 import { createFifoQueue } from '../../src/scheduler/policies/fifo.js';
 import type { Dispatchable, ReadyQueue } from '../../src/scheduler/ready-queue.js';
+import { rng } from '../fixtures/rng.js';
 
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s * 1664525 + 1013904223) >>> 0;
-    return s / 2 ** 32;
-  };
-}
 
 function item(priority: number, readyAt: number, seq: number): Dispatchable {
   return { basePriority: priority, effectivePriority: priority, readyAt, deadlineAt: Infinity, seq, queueIndex: -1, level: 0, start: () => {} };
