@@ -93,14 +93,22 @@ export function launchGeneration(options: GenerationOptions, events: ConnectionE
   }
 }
 
+/**
+ * True when an exit cannot be the kill's doing: it carries the error the worker died of, or an exit
+ * code with no signal other than 1 (the kill ends a process by SIGKILL and a thread with code 1).
+ */
+function diedOnItsOwn(info: ExitInfo): boolean {
+  return info.error !== undefined || (info.signal === null && info.code !== null && info.code !== 1);
+}
+
 /** How a generation ended, from what the supervisor asked for and how it exited. */
 export function exitReason(intent: ExitReason | undefined, info: ExitInfo): ExitReason {
   if (intent === 'stopped' || intent === 'restarted') {
     return info.code === 0 && info.signal === null ? intent : 'killed';
   }
-  // A thread dying of an error closes its channel first; when that outlasted the disconnect grace,
-  // the error it died of is still the better reason.
-  if (intent !== undefined && !(intent === 'disconnected' && info.error !== undefined)) return intent;
+  // A dying worker closes its channel first; when its exit outlasted the disconnect grace (a busy
+  // machine tears a thread down slowly), how it died is still the better reason.
+  if (intent !== undefined && !(intent === 'disconnected' && diedOnItsOwn(info))) return intent;
   if ((info.error as { code?: unknown } | undefined)?.code === 'ERR_WORKER_OUT_OF_MEMORY') return 'out-of-memory';
   return info.code === 0 && info.signal === null && info.error === undefined ? 'exited' : 'crashed';
 }

@@ -332,6 +332,28 @@ test('a closed control channel is a failure, detected at once (D5); a clean exit
   assert.equal(manager.list()[0]?.state, 'restarting');
 });
 
+test('an exit that outlasts the disconnect grace still says how the worker died: its own code is a crash, the kill is a disconnect (twin)', async () => {
+  const { clock, fakes, manager } = setup();
+  const exits = record(manager, 'exit');
+  manager.spawn({ name: 'w', module: MODULE, isolation: 'thread' });
+  const worker = fakes.last();
+  worker.onKill = 'ignore'; // a busy machine: the thread's exit comes after the grace
+  worker.ready();
+  worker.events.disconnect();
+  await clock.advance(10);
+  assert.equal(worker.kills, 1);
+  worker.exit(70); // what the worker itself exited with (process.exit(70))
+  assert.deepEqual([exits[0]?.reason, exits[0]?.code], ['crashed', 70]);
+  await clock.advance(100);
+  const next = fakes.last();
+  next.onKill = 'ignore';
+  next.ready();
+  next.events.disconnect();
+  await clock.advance(10);
+  next.exit(1); // a terminated thread exits with code 1: the kill's doing
+  assert.equal(exits[1]?.reason, 'disconnected');
+});
+
 test('a worker that never reports ready is killed at startTimeoutMs', async () => {
   const { clock, fakes, manager } = setup({ startTimeoutMs: 2000 });
   const exits = record(manager, 'exit');
