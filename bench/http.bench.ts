@@ -22,10 +22,10 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import autocannon from 'autocannon';
-import { randomBytes } from 'node:crypto';
-import { connect, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import { loadavg } from 'node:os';
 import { machineLine, sleep } from './lib/machine.js';
+import { rawTelemetryClient } from './lib/telemetry-client.js';
 import { SampleBuffer, median, summarize, type Summary } from './lib/stats.js';
 import { markdownTable, ms, ratio, signedPct } from './lib/table.js';
 
@@ -158,45 +158,11 @@ async function loopWindow(demo: Server, target: { worker: string; loop: string }
   return { ...target, runs: loop.stats.runs, p50: loop.stats.jitterMs.p50, p99: loop.stats.jitterMs.p99, max: loop.stats.jitterMs.max, demoCores, benchCores };
 }
 
-/**
- * One telemetry client as cheap as a client can be: a raw TCP socket that upgrades, sends its
- * (masked) subscribe frames and then only counts the bytes that arrive. The clients share the
- * demo's two cores, so a WebSocket library parsing 3,000+ frames a second here would be the
- * harness's load on the loop, not the server's; the server cannot tell the difference.
- */
-async function rawClient(origin: string, messages: readonly object[], received: { bytes: number }): Promise<Socket> {
-  const { hostname, port, host } = new URL(origin);
-  const socket = connect(Number(port), hostname);
-  await once(socket, 'connect');
-  socket.write(
-    `GET /ws/telemetry HTTP/1.1\r\nHost: ${host}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n` +
-      `Sec-WebSocket-Key: ${randomBytes(16).toString('base64')}\r\nSec-WebSocket-Protocol: tactus.v1, tactus.token.${TOKEN}\r\n\r\n`,
-  );
-  let head = '';
-  while (!head.includes('\r\n\r\n')) head += ((await once(socket, 'data')) as [Buffer])[0].toString('latin1');
-  if (!head.startsWith('HTTP/1.1 101')) throw new Error(`upgrade refused: ${head.split('\r\n')[0]}`);
-  socket.on('data', (chunk: Buffer) => (received.bytes += chunk.length));
-  for (const message of messages) socket.write(maskedTextFrame(JSON.stringify(message)));
-  return socket;
-}
-
-/** A client-to-server text frame (masked, as RFC 6455 requires), payload under 126 bytes. */
-function maskedTextFrame(text: string): Buffer {
-  const payload = Buffer.from(text);
-  if (payload.length > 125) throw new Error('control message too long for this client');
-  const frame = Buffer.alloc(6 + payload.length);
-  frame[0] = 0x81;
-  frame[1] = 0x80 | payload.length;
-  randomBytes(4).copy(frame, 2);
-  for (let i = 0; i < payload.length; i++) frame[6 + i] = payload[i]! ^ frame[2 + (i % 4)]!;
-  return frame;
-}
-
 async function fanOut(origin: string, topic: string | undefined): Promise<{ clients: Socket[]; received: { bytes: number } }> {
   const messages: object[] = [...['tasks', 'workers', 'monitor'].map((t) => ({ op: 'subscribe', topic: t, rateHz: FAN_OUT_HZ })), { op: 'subscribe', topic: 'events' }];
   if (topic !== undefined) messages.push({ op: 'subscribe', topic, rateHz: FAN_OUT_HZ });
   const received = { bytes: 0 };
-  const clients = await Promise.all(Array.from({ length: CLIENTS }, () => rawClient(origin, messages, received)));
+  const clients = await Promise.all(Array.from({ length: CLIENTS }, () => rawTelemetryClient(origin, TOKEN, messages, received)));
   return { clients, received };
 }
 

@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { defineWorker } from '../../src/worker.js';
+import { crashCommand } from './crash-command.js';
 
 const CAPACITY = 200_000;
 const TICKS_PER_SECOND = 100; // getconf CLK_TCK on Linux
@@ -55,12 +56,6 @@ export default defineWorker({
         // a wedged vendor call
       }
     },
-    crash: {
-      input: z.object({ code: z.number().int() }),
-      handle({ code }) {
-        setImmediate(() => process.exit(code));
-        return null;
-      },
-    },
+    crash: crashCommand,
   },
 });

@@ -1,10 +1,12 @@
 /**
  * The data-plane bench's device worker: one loop at `periodMs` publishing a `bytes`-long payload
  * per run through `ctx.publish` (stamped on the payload timeline inside `publish`), as a sensor
- * worker would. `setPeriod` changes the loop's period (the bench slows it between its rounds).
+ * worker would. `setPeriod` changes the loop's period (the bench slows it between its rounds);
+ * `crash` ends the worker (the soak's fault injection).
  */
 import { z } from 'zod';
 import { defineWorker } from '../../src/worker.js';
+import { crashCommand } from './crash-command.js';
 
 export default defineWorker({
   config: z.object({ periodMs: z.number().positive(), bytes: z.number().int().positive() }),
@@ -29,5 +31,6 @@ export default defineWorker({
         return { periodMs };
       },
     },
+    crash: crashCommand,
   },
 });
