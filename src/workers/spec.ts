@@ -99,8 +99,14 @@ export interface WorkerManagerOptions {
   killAfterBeats?: number;
   /** How long a stopping worker may take before it is killed (default 5000 ms). */
   stopTimeoutMs?: number;
-  /** How long a starting worker may take to report ready (default 10000 ms). */
+  /** How long a starting worker may take to report ready (default 10000 ms), counted from its launch. */
   startTimeoutMs?: number;
+  /**
+   * How many workers may boot at once, from launch to ready (default: the number of cores, at
+   * least 4). More wait their turn in state `starting`, so spawning many workers at once does not
+   * slow every boot past its start timeout.
+   */
+  maxConcurrentStarts?: number;
   /** Default timeout of `request()` (default 5000 ms). */
   requestTimeoutMs?: number;
   /** How often workers report their loop stats (default 250 ms). */
@@ -129,6 +135,7 @@ export const managerOptionsSchema = z
     killAfterBeats: beats.optional(),
     stopTimeoutMs: positiveMs.optional(),
     startTimeoutMs: positiveMs.optional(),
+    maxConcurrentStarts: z.number().int().min(1).max(10_000).optional(),
     requestTimeoutMs: positiveMs.optional(),
     statsIntervalMs: z.number().finite().min(10).max(60_000).optional(),
     maxMessageBytes: z.number().int().min(1024).max(64 * 1024 * 1024).optional(),

@@ -35,6 +35,7 @@ import type { ReadyMessage, WorkerMessage } from './protocol.js';
 import { RestartPolicy } from './restart-policy.js';
 import type { WorkerLoopSnapshot, WorkerSnapshot } from './snapshot.js';
 import type { ParsedSpec } from './spec.js';
+import type { StartGate } from './start-gate.js';
 import { Watchdog } from './watchdog.js';
 import type { WorkerPayload } from './data-plane/payload.js';
 import { WorkerData } from './worker-data.js';
@@ -56,6 +57,8 @@ export interface SupervisorEnvironment {
   requestTimeoutMs: number;
   statsIntervalMs: number;
   maxMessageBytes: number;
+  /** Bounds how many workers boot at once (shared by the manager's supervisors). */
+  startGate: StartGate;
   newRestartPolicy(): RestartPolicy;
   emit<K extends WorkerManagerEventName>(event: K, ...args: WorkerManagerEvents[K]): void;
 }
@@ -89,6 +92,10 @@ export class Supervisor {
   #state: WorkerState = 'starting';
   #generationNumber = 0;
   #current: Generation | undefined;
+  /** The current generation holds a start-gate slot (from launch until ready or exit). */
+  #holdsStartSlot = false;
+  /** Set while an activation waits for a start-gate slot: withdraws the wait. */
+  #cancelStartWait: (() => void) | undefined;
   #restarts = 0;
   #pid: number | null = null;
   #threadId: number | null = null;
@@ -236,6 +243,8 @@ export class Supervisor {
     if (this.#stopping !== undefined) return this.#stopping;
     this.#stopping = new Promise((resolve) => this.#stoppedWaiters.push(resolve));
     this.#env.timers.cancel(this.#backoffTimer);
+    this.#cancelStartWait?.();
+    this.#cancelStartWait = undefined;
     if (this.#current === undefined) {
       this.#markStopped('stop requested');
     } else {
@@ -274,22 +283,42 @@ export class Supervisor {
 
   // ---- generations ----
 
-  /** Start the next generation now: boot it if it was not pre-launched, send `init`. */
+  /**
+   * Start the next generation: send `init` to the one pre-launched during the backoff, or launch
+   * one as soon as the start gate has a slot (the state is `starting` meanwhile).
+   */
   #activate(reason: string): void {
-    if (this.#current === undefined) this.#boot();
-    const current = this.#current!;
-    current.activated = true;
-    if (current.number > 1) this.#restarts++;
+    if (this.#generationNumber > 0) this.#restarts++;
     this.#loops = new Map();
     this.#task = null;
     this.#transition('starting', reason);
+    if (this.#current !== undefined) {
+      this.#init(this.#current);
+      return;
+    }
+    this.#cancelStartWait = this.#env.startGate.acquire(() => {
+      this.#cancelStartWait = undefined;
+      this.#boot();
+      this.#init(this.#current!);
+    });
+  }
+
+  #init(current: Generation): void {
+    current.activated = true;
     if (current.intent === 'spawn-failed') return; // the exit is on its way
     current.connection.send(current.initText);
     this.#env.timers.schedule(this.#startTimer, this.#env.clock.now() + (this.spec.startTimeoutMs ?? this.#env.startTimeoutMs));
   }
 
-  /** Launch the next generation's thread or process; it boots and waits for `init`. */
+  #releaseStartSlot(): void {
+    if (!this.#holdsStartSlot) return;
+    this.#holdsStartSlot = false;
+    this.#env.startGate.release();
+  }
+
+  /** Launch the next generation's thread or process (holding a start-gate slot); it boots and waits for `init`. */
   #boot(): void {
+    this.#holdsStartSlot = true;
     const env = this.#env;
     const number = ++this.#generationNumber;
     const generation = launchGeneration(
@@ -311,6 +340,7 @@ export class Supervisor {
     const env = this.#env;
     const now = env.clock.now();
     env.timers.cancel(this.#startTimer);
+    this.#releaseStartSlot();
     if (this.spec.isolation === 'process') this.#pid = message.pid;
     for (const loop of message.loops) this.#loops.set(loop.name, { ...loop, stats: emptyStats() });
     current.watchdog = new Watchdog(
@@ -376,6 +406,7 @@ export class Supervisor {
     const env = this.#env;
     const now = env.clock.now();
     this.#current = undefined;
+    this.#releaseStartSlot();
     if (!current.activated && this.#state === 'restarting') {
       // a pre-launched generation died while booting: the backoff goes on, and activation boots afresh
       env.logger.warn({ worker: this.name, generation: number, code: info.code, signal: info.signal, err: info.error }, 'pre-launched worker exited before init');
@@ -418,7 +449,7 @@ export class Supervisor {
     this.#transition('restarting', reason);
     env.emit('restart', { name: this.name, generation: number, attempt: decision.attempt, delayMs: decision.delayMs, reason });
     env.timers.schedule(this.#backoffTimer, now + decision.delayMs);
-    this.#boot();
+    if (env.startGate.tryAcquire()) this.#boot(); // else it launches when the backoff ends, through the gate
   }
 
   // ---- messages ----

@@ -8,18 +8,12 @@ import assert from 'node:assert/strict';
 import { ManualClock } from '../../src/time/manual-clock.js';
 import { Scheduler } from '../../src/scheduler/scheduler.js';
 import { WorkerManager } from '../../src/workers/manager.js';
-import type { WorkerManagerOptions } from '../../src/workers/spec.js';
-import type { WorkerManagerEventName, WorkerManagerEvents } from '../../src/workers/events.js';
 import { fakeLauncher } from './helpers/fake-launcher.js';
+import { FAKE_MODULE, fakeManager, recordManager } from './helpers/fake-manager.js';
 
-const MODULE = 'file:///fake/worker.js';
-
-function setup(options: Omit<WorkerManagerOptions, 'clock' | 'launcher'> = {}) {
-  const clock = new ManualClock();
-  const fakes = fakeLauncher();
-  const manager = new WorkerManager({ clock, launcher: fakes.launcher, random: () => 0.5, ...options });
-  return { clock, fakes, manager };
-}
+const MODULE = FAKE_MODULE;
+const setup = fakeManager;
+const record = recordManager;
 
 /** Advance `ms` while the current fake worker beats every 50 ms, as a healthy worker does. */
 async function runHealthy(clock: ManualClock, fakes: ReturnType<typeof fakeLauncher>, ms: number): Promise<void> {
@@ -27,12 +21,6 @@ async function runHealthy(clock: ManualClock, fakes: ReturnType<typeof fakeLaunc
     fakes.last().beat();
     await clock.advance(Math.min(50, left));
   }
-}
-
-function record<K extends WorkerManagerEventName>(manager: WorkerManager, event: K): WorkerManagerEvents[K][0][] {
-  const seen: WorkerManagerEvents[K][0][] = [];
-  (manager.on as (e: K, l: (p: WorkerManagerEvents[K][0]) => void) => void)(event, (payload) => seen.push(payload));
-  return seen;
 }
 
 test('spawn -> starting -> running on ready; list() is a JSON snapshot', async () => {

@@ -1,0 +1,59 @@
+/**
+ * The manager's start gate: at most `limit` workers boot at once.
+ *
+ * Why: booting a worker (a Node isolate or process, the runtime, the worker's libraries, its
+ * setup) is CPU work. Spawning a hundred at once on two cores made every boot slower than the start
+ * timeout, so every one was killed and started again, and the restarts, booted ahead during their
+ * backoff, kept the storm going: 394 s and 856 failed starts before a hundred soak workers ran
+ * (bench/soak.ts, before this gate). Through the gate they boot a few at a time, each within its
+ * timeout.
+ *
+ * How: a slot is taken when a generation is launched and given back when it reports ready or
+ * exits; a start that finds no slot waits in FIFO order (its start timeout is armed only once it
+ * launches). Restarts pre-launched during their backoff take a slot only if one is free.
+ */
+export class StartGate {
+  readonly limit: number;
+  #inUse = 0;
+  readonly #waiting = new Set<() => void>();
+
+  constructor(limit: number) {
+    this.limit = limit;
+  }
+
+  /** Starts booting now (slots in use) and waiting for a slot. */
+  get booting(): number {
+    return this.#inUse;
+  }
+
+  get waiting(): number {
+    return this.#waiting.size;
+  }
+
+  /** Take a slot if one is free. */
+  tryAcquire(): boolean {
+    if (this.#inUse >= this.limit) return false;
+    this.#inUse++;
+    return true;
+  }
+
+  /** Call `onSlot` with a slot taken, now or when one is released; returns a function that withdraws the wait. */
+  acquire(onSlot: () => void): () => void {
+    if (this.tryAcquire()) {
+      onSlot();
+      return () => {};
+    }
+    this.#waiting.add(onSlot);
+    return () => this.#waiting.delete(onSlot);
+  }
+
+  /** Give a slot back: the longest waiter gets it. */
+  release(): void {
+    for (const next of this.#waiting) {
+      this.#waiting.delete(next);
+      next(); // the slot passes on: in use stays the same
+      return;
+    }
+    this.#inUse--;
+  }
+}
