@@ -4,7 +4,7 @@
  *
  * In this process: the demo service (the lab rig: loops, jobs, device workers, monitor, HTTP and
  * WebSocket telemetry) plus SOAK_WORKERS supervised soak workers (bench/workers/publisher-worker.ts
- * at 10 Hz, 64-byte payloads, delivered to the service's bridge like the demo devices'), SOAK_PROCESSES of them
+ * at 10 Hz with `timing: 'wait'` (no spin: a hundred spinning threads would fight over the cores), 64-byte payloads, delivered to the service's bridge like the demo devices'), SOAK_PROCESSES of them
  * child processes and the rest threads, with SOAK_CLIENTS telemetry clients subscribed to tasks,
  * workers, monitor and events at 2 Hz. Every SOAK_CRASH_EVERY_S one soak worker, in turn, dies: a
  * thread by its `crash` command (it exits), a process by SIGKILL from outside.
@@ -21,6 +21,7 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import type { Socket } from 'node:net';
+import { Writable } from 'node:stream';
 import { startLabRig } from '../src/demo/lab-rig.js';
 import { collectGarbage, machineLine, sleep } from './lib/machine.js';
 import { SampleBuffer, summarize } from './lib/stats.js';
@@ -80,15 +81,26 @@ function slope(xs: readonly number[], ys: readonly number[]): number {
   return den === 0 ? 0 : num / den;
 }
 
-const rig = await startLabRig({ port: 0, token: TOKEN, logLevel: 'fatal' }); // the injected crashes are logged as errors: expected here
+// the service's log lines are counted, not printed: the injected crashes are logged as errors, and
+// on a loaded machine so are the demo's own jobs that time out
+const logged = { lines: 0 };
+const logStream = new Writable({
+  write(chunk: Buffer, _encoding, done) {
+    for (const byte of chunk) if (byte === 0x0a) logged.lines++;
+    done();
+  },
+});
+const rig = await startLabRig({ port: 0, token: TOKEN, logLevel: 'error', logStream });
 console.log(`## Soak (reliability plan G3): ${MINUTES} min\n\n${machineLine()}\n`);
 console.log(`${WORKERS} soak workers (${PROCESSES} processes, ${WORKERS - PROCESSES} threads) beside the demo's own, ${CLIENTS} telemetry clients, one crash every ${CRASH_EVERY_MS / 1000} s\n`);
 
 const soakWorkers = Array.from({ length: WORKERS }, (_, i) => {
   const isolation = i < PROCESSES ? 'process' : 'thread';
-  return rig.workers.spawn<PublisherWorker>({ name: `soak-${isolation}-${i}`, module: PUBLISHER_WORKER, isolation, category: 'soak', config: { periodMs: 100, bytes: 64 } });
+  return rig.workers.spawn<PublisherWorker>({ name: `soak-${isolation}-${i}`, module: PUBLISHER_WORKER, isolation, category: 'soak', timing: 'wait', config: { periodMs: 100, bytes: 64 } });
 });
+const spawnedAt = performance.now();
 await Promise.all(soakWorkers.map((handle) => handle.ready()));
+console.log(`all soak workers running after ${((performance.now() - spawnedAt) / 1000).toFixed(1)} s\n`);
 
 const received = { bytes: 0 };
 const subscriptions = [...['tasks', 'workers', 'monitor'].map((topic) => ({ op: 'subscribe', topic, rateHz: 2 })), { op: 'subscribe', topic: 'events' }];
@@ -177,4 +189,4 @@ const verdicts: [string, string, string, boolean][] = [
   ['probe lateness p99, last vs first minute', '<= 1.2x', `${ms(lastP99)} vs ${ms(firstP99)} ms`, lastP99 <= 1.2 * firstP99],
 ];
 console.log(`\n${markdownTable(['figure', 'target', 'measured', 'met'], verdicts.map(([figure, target, measured, met]) => [figure, target, measured, met ? 'yes' : 'NO']))}`);
-console.log(`\npayloads delivered ${last.delivered}, telemetry received ${(received.bytes / MB).toFixed(1)} MB`);
+console.log(`\npayloads delivered ${last.delivered}, telemetry received ${(received.bytes / MB).toFixed(1)} MB, service log lines (level error and above) ${logged.lines}`);
