@@ -14,6 +14,8 @@ import type { PayloadSource, PayloadSourceCounters } from './payload-source.js';
 import { payloadNow } from './timeline.js';
 import { PayloadTypeTable } from './type-table.js';
 
+const DONE = Promise.resolve();
+
 /** What the worker needs to attach (structured-cloneable: pass it in `workerData` or a message). */
 export interface RingChannelInit {
   ring: SharedArrayBuffer;
@@ -82,6 +84,8 @@ export class RingPayloadSource implements PayloadSource {
   readonly #types: PayloadTypeTable;
   #closed = false;
   #unknownType = 0;
+  #slice: NodeJS.Timeout | undefined;
+  #sliceMs = 0;
 
   constructor(init: RingChannelInit) {
     this.#ring = SharedRing.attach(init.ring);
@@ -109,16 +113,22 @@ export class RingPayloadSource implements PayloadSource {
    * The timeout is a JS timer that wakes the ring, not `Atomics.waitAsync`'s own: V8 posts that one
    * as a delayed platform task, a libuv timer each that stays pending until it expires even when the
    * wait ended long before (at 4k waits/s, thousands of them, each expiry another wake-up of the loop).
+   * It is one timer per source, re-armed (`refresh`) and ref'd per wait and unref'd after it, not a
+   * new one per wait: a caught-up consumer waits once per payload.
    */
-  async wait(timeoutMs: number): Promise<void> {
-    if (this.#closed) return;
-    const timer = setTimeout(this.#interrupt, timeoutMs);
-    try {
-      await this.#ring.waitAsync(Number.POSITIVE_INFINITY);
-    } finally {
-      clearTimeout(timer);
-    }
+  wait(timeoutMs: number): Promise<void> {
+    if (this.#closed) return DONE;
+    if (this.#slice === undefined || this.#sliceMs !== timeoutMs) {
+      clearTimeout(this.#slice);
+      this.#slice = setTimeout(this.#interrupt, timeoutMs);
+      this.#sliceMs = timeoutMs;
+    } else this.#slice.refresh().ref();
+    return this.#ring.waitAsync(Number.POSITIVE_INFINITY).then(this.#sliceDone);
   }
+
+  readonly #sliceDone = (): void => {
+    this.#slice?.unref();
+  };
 
   readonly #interrupt = (): void => this.interrupt();
 
@@ -133,6 +143,7 @@ export class RingPayloadSource implements PayloadSource {
 
   close(): void {
     this.#closed = true;
+    clearTimeout(this.#slice);
     this.#ring.wake();
   }
 }
