@@ -15,6 +15,7 @@ import { payloadNow } from './timeline.js';
 import { PayloadTypeTable } from './type-table.js';
 
 const DONE = Promise.resolve();
+const ignore = (): void => {};
 
 /** What the worker needs to attach (structured-cloneable: pass it in `workerData` or a message). */
 export interface RingChannelInit {
@@ -113,22 +114,18 @@ export class RingPayloadSource implements PayloadSource {
    * The timeout is a JS timer that wakes the ring, not `Atomics.waitAsync`'s own: V8 posts that one
    * as a delayed platform task, a libuv timer each that stays pending until it expires even when the
    * wait ended long before (at 4k waits/s, thousands of them, each expiry another wake-up of the loop).
-   * It is one timer per source, re-armed (`refresh`) and ref'd per wait and unref'd after it, not a
-   * new one per wait: a caught-up consumer waits once per payload.
+   * It is one unref'd timer per source, re-armed (`refresh`) per wait, not a new one per wait: a
+   * caught-up consumer waits once per payload. The ring's wait holds the event loop meanwhile.
    */
   wait(timeoutMs: number): Promise<void> {
     if (this.#closed) return DONE;
     if (this.#slice === undefined || this.#sliceMs !== timeoutMs) {
       clearTimeout(this.#slice);
-      this.#slice = setTimeout(this.#interrupt, timeoutMs);
+      this.#slice = setTimeout(this.#interrupt, timeoutMs).unref();
       this.#sliceMs = timeoutMs;
-    } else this.#slice.refresh().ref();
-    return this.#ring.waitAsync(Number.POSITIVE_INFINITY).then(this.#sliceDone);
+    } else this.#slice.refresh();
+    return this.#ring.waitAsync(Number.POSITIVE_INFINITY).then(ignore);
   }
-
-  readonly #sliceDone = (): void => {
-    this.#slice?.unref();
-  };
 
   readonly #interrupt = (): void => this.interrupt();
 
