@@ -46,6 +46,7 @@
 import { z } from 'zod';
 import { InvalidConfigError, RingRecordTooLargeError } from '../errors.js';
 import { parseOrThrow } from '../validation.js';
+import { holdLoop, releaseLoop } from './loop-hold.js';
 import { advanceWide, publishWide, readWide } from './wide-counter.js';
 
 export type OverflowPolicy = 'drop-oldest' | 'reject';
@@ -122,8 +123,8 @@ const N_WRITE_PUBLISHED = 9; // producer: the write index as last published (`fl
 const N_READ_PUBLISHED = 10; // consumer: the read index as last published
 const NUMBERS = 11;
 const WORD_COPY_MAX_BYTES = 256; // below this a word loop beats the builtin copy of shared memory
-const KEEP_ALIVE_MS = 2 ** 30;
-const keepLoopAlive = (): void => {};
+const OK = Promise.resolve('ok' as const);
+const TIMED_OUT = Promise.resolve('timed-out' as const);
 
 const align8 = (bytes: number): number => Math.ceil(bytes / 8) * 8;
 const align64 = (bytes: number): number => Math.ceil(bytes / 64) * 64;
@@ -377,24 +378,29 @@ export class SharedRing {
 
   /**
    * Consumer on an event-loop thread: resolves 'ok' when a record may be available (at once if
-   * one is), or 'timed-out' after `timeoutMs`.
+   * one is), or 'timed-out' after `timeoutMs`. Keeps the event loop alive meanwhile (a pending
+   * `Atomics.waitAsync` does not) through the thread's shared hold (./loop-hold.ts): a wait
+   * allocates only what `Atomics.waitAsync` itself does and one promise.
    */
-  async waitAsync(timeoutMs: number): Promise<'ok' | 'timed-out'> {
+  waitAsync(timeoutMs: number): Promise<'ok' | 'timed-out'> {
     const words = this.#i32;
     const seen = Atomics.load(words, H_WRITE);
-    if (seen !== (this.#n[N_READ]! | 0)) return 'ok';
+    if (seen !== (this.#n[N_READ]! | 0)) return OK;
     Atomics.store(words, H_WAITING, 1);
-    // A pending Atomics.waitAsync does not keep Node's event loop alive; this idle interval does.
-    const keepAlive = setInterval(keepLoopAlive, KEEP_ALIVE_MS);
-    try {
-      const result = Atomics.waitAsync(words, H_WRITE, seen, timeoutMs);
-      const outcome = result.async ? await result.value : result.value;
-      return outcome === 'timed-out' ? 'timed-out' : 'ok';
-    } finally {
-      clearInterval(keepAlive);
+    const result = Atomics.waitAsync(words, H_WRITE, seen, timeoutMs);
+    if (!result.async) {
       Atomics.store(words, H_WAITING, 0);
+      return result.value === 'timed-out' ? TIMED_OUT : OK;
     }
+    holdLoop();
+    return result.value.then(this.#woken);
   }
+
+  readonly #woken = (outcome: 'ok' | 'timed-out'): 'ok' | 'timed-out' => {
+    releaseLoop();
+    Atomics.store(this.#i32, H_WAITING, 0);
+    return outcome;
+  };
 
   /** Consumer on a worker thread: blocks until a record may be available or `timeoutMs` passes. */
   wait(timeoutMs: number): 'ok' | 'timed-out' {

@@ -14,6 +14,9 @@ import type { PayloadSource, PayloadSourceCounters } from './payload-source.js';
 import { payloadNow } from './timeline.js';
 import { PayloadTypeTable } from './type-table.js';
 
+const DONE = Promise.resolve();
+const ignore = (): void => {};
+
 /** What the worker needs to attach (structured-cloneable: pass it in `workerData` or a message). */
 export interface RingChannelInit {
   ring: SharedArrayBuffer;
@@ -82,6 +85,8 @@ export class RingPayloadSource implements PayloadSource {
   readonly #types: PayloadTypeTable;
   #closed = false;
   #unknownType = 0;
+  #slice: NodeJS.Timeout | undefined;
+  #sliceMs = 0;
 
   constructor(init: RingChannelInit) {
     this.#ring = SharedRing.attach(init.ring);
@@ -109,15 +114,17 @@ export class RingPayloadSource implements PayloadSource {
    * The timeout is a JS timer that wakes the ring, not `Atomics.waitAsync`'s own: V8 posts that one
    * as a delayed platform task, a libuv timer each that stays pending until it expires even when the
    * wait ended long before (at 4k waits/s, thousands of them, each expiry another wake-up of the loop).
+   * It is one unref'd timer per source, re-armed (`refresh`) per wait, not a new one per wait: a
+   * caught-up consumer waits once per payload. The ring's wait holds the event loop meanwhile.
    */
-  async wait(timeoutMs: number): Promise<void> {
-    if (this.#closed) return;
-    const timer = setTimeout(this.#interrupt, timeoutMs);
-    try {
-      await this.#ring.waitAsync(Number.POSITIVE_INFINITY);
-    } finally {
-      clearTimeout(timer);
-    }
+  wait(timeoutMs: number): Promise<void> {
+    if (this.#closed) return DONE;
+    if (this.#slice === undefined || this.#sliceMs !== timeoutMs) {
+      clearTimeout(this.#slice);
+      this.#slice = setTimeout(this.#interrupt, timeoutMs).unref();
+      this.#sliceMs = timeoutMs;
+    } else this.#slice.refresh();
+    return this.#ring.waitAsync(Number.POSITIVE_INFINITY).then(ignore);
   }
 
   readonly #interrupt = (): void => this.interrupt();
@@ -133,6 +140,7 @@ export class RingPayloadSource implements PayloadSource {
 
   close(): void {
     this.#closed = true;
+    clearTimeout(this.#slice);
     this.#ring.wake();
   }
 }
