@@ -20,7 +20,8 @@
  *    (a clock wrapper times each alarm callback): its own cost on real timers, caches as they are
  *    after sleeping, without the wait.
  *
- * Run: node --expose-gc --import tsx bench/scale.bench.ts  [BENCH_SCALE_MS=3000]
+ * Run: node --expose-gc --import tsx bench/scale.bench.ts  [BENCH_SCALE_MS=3000] [BENCH_SCALE_PARTS=1]
+ * (BENCH_SCALE_PARTS: which measures to run, e.g. `1` for the stepped clock only; both by default)
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { SimpleIntervalJob, Task, ToadScheduler } from 'toad-scheduler';
@@ -32,6 +33,7 @@ import { markdownTable, ms, ratio } from './lib/table.js';
 import { warmUpScheduler } from './lib/warm-up.js';
 
 const WINDOW_MS = Number(process.env.BENCH_SCALE_MS ?? 2500);
+const PARTS = process.env.BENCH_SCALE_PARTS ?? '12';
 /** A real-timer row opens its window after this many releases (or SETTLE_MAX_MS), every contender alike. */
 const SETTLE_RELEASES = 3000;
 const SETTLE_MAX_MS = 12_000;
@@ -289,62 +291,69 @@ const small = SIZES[0]!;
 const large = SIZES[SIZES.length - 1]!;
 console.log(`## Scale: periodic tasks with periods spread 100 ms-1 s, trivial bodies\n\n${machineLine()}\n`);
 
-const stepped = await steppedCosts(SIZES);
-const steppedRatio = stepped[stepped.length - 1]!.cpuPerReleaseUs / stepped[0]!.cpuPerReleaseUs;
-console.log(`### Scheduler cost per release (stepped clock: no waiting)\n`);
-console.log(
-  markdownTable(
-    [
-      'tasks',
-      'releases measured',
-      `CPU per release (us), median of ${STEPPED_ROUNDS} rounds`,
-      'min - max',
-      `vs ${label(small)} tasks`,
-      'minimal heap loop (us)',
-      `its vs ${label(small)} tasks`,
-    ],
-    stepped.map((r) => [
-      label(r.count),
-      label(r.releases),
-      r.cpuPerReleaseUs.toFixed(2),
-      `${r.minUs.toFixed(2)} - ${r.maxUs.toFixed(2)}`,
-      ratio(r.cpuPerReleaseUs, stepped[0]!.cpuPerReleaseUs),
-      r.referenceUs.toFixed(3),
-      ratio(r.referenceUs, stepped[0]!.referenceUs),
-    ]),
-  ),
-);
-const referenceRatio = stepped[stepped.length - 1]!.referenceUs / stepped[0]!.referenceUs;
-console.log(
-  `\n${label(large)} vs ${label(small)} tasks: ${steppedRatio.toFixed(2)}x (target <= 1.5x); ` +
-    `the minimal heap loop (no stats, no dispatcher: the machine's cache floor) ${referenceRatio.toFixed(2)}x\n`,
-);
-
-await warmUpScheduler(1000, { clock: new TimedClock() }); // the stepped clock compiled the engine for another clock
-const rows: RealRow[] = [await realTimers(idle, 0)];
-for (const count of SIZES) for (const contender of contenders) rows.push(await realTimers(contender, count));
-const setIntervalAt = (count: number): RealRow | undefined => rows.find((r) => r.count === count && r.name === 'setInterval per task');
-console.log(`### Real timers, side by side (${WINDOW_MS / 1000} s window per row)\n`);
-console.log(
-  markdownTable(
-    ['tasks', 'loop', 'register (ms)', 'releases/s', 'CPU (of a core)', 'CPU per release (us)', 'vs setInterval', 'in-wake time per release (us)', 'event-loop lag p99 (ms)', 'heap used (MB)'],
-    rows.map((r) => [
-      label(r.count),
-      r.name,
-      ms(r.registerMs, 1),
-      r.releasesPerS.toFixed(0),
-      `${(r.core * 100).toFixed(2)} %`,
-      Number.isNaN(r.cpuPerReleaseUs) ? '—' : r.cpuPerReleaseUs.toFixed(2),
-      ratio(r.cpuPerReleaseUs, setIntervalAt(r.count)?.cpuPerReleaseUs ?? Number.NaN),
-      Number.isNaN(r.inWakeUs) ? '—' : r.inWakeUs.toFixed(2),
-      ms(r.lagP99Ms, 2),
-      r.heapMb.toFixed(1),
-    ]),
-  ),
-);
-const tactusAt = (count: number): RealRow => rows.find((r) => r.count === count && r.name === contenders[0]!.name)!;
-console.log(
-  `\n${label(large)} vs ${label(small)} tasks, tactus with real timers: in-wake time per release ${ratio(tactusAt(large).inWakeUs, tactusAt(small).inWakeUs)}, ` +
-    `CPU per release ${ratio(tactusAt(large).cpuPerReleaseUs, tactusAt(small).cpuPerReleaseUs)}`,
-);
+if (PARTS.includes('1')) await reportStepped();
+if (PARTS.includes('2')) await reportRealTimers();
 console.log(`\nafter: ${machineLine()}`);
+
+async function reportStepped(): Promise<void> {
+  const stepped = await steppedCosts(SIZES);
+  const steppedRatio = stepped[stepped.length - 1]!.cpuPerReleaseUs / stepped[0]!.cpuPerReleaseUs;
+  console.log(`### Scheduler cost per release (stepped clock: no waiting)\n`);
+  console.log(
+    markdownTable(
+      [
+        'tasks',
+        'releases measured',
+        `CPU per release (us), median of ${STEPPED_ROUNDS} rounds`,
+        'min - max',
+        `vs ${label(small)} tasks`,
+        'minimal heap loop (us)',
+        `its vs ${label(small)} tasks`,
+      ],
+      stepped.map((r) => [
+        label(r.count),
+        label(r.releases),
+        r.cpuPerReleaseUs.toFixed(2),
+        `${r.minUs.toFixed(2)} - ${r.maxUs.toFixed(2)}`,
+        ratio(r.cpuPerReleaseUs, stepped[0]!.cpuPerReleaseUs),
+        r.referenceUs.toFixed(3),
+        ratio(r.referenceUs, stepped[0]!.referenceUs),
+      ]),
+    ),
+  );
+  const referenceRatio = stepped[stepped.length - 1]!.referenceUs / stepped[0]!.referenceUs;
+  console.log(
+    `\n${label(large)} vs ${label(small)} tasks: ${steppedRatio.toFixed(2)}x (target <= 1.5x); ` +
+      `the minimal heap loop (no stats, no dispatcher: the machine's cache floor) ${referenceRatio.toFixed(2)}x\n`,
+  );
+}
+
+async function reportRealTimers(): Promise<void> {
+  await warmUpScheduler(1000, { clock: new TimedClock() }); // the stepped clock compiled the engine for another clock
+  const rows: RealRow[] = [await realTimers(idle, 0)];
+  for (const count of SIZES) for (const contender of contenders) rows.push(await realTimers(contender, count));
+  const setIntervalAt = (count: number): RealRow | undefined => rows.find((r) => r.count === count && r.name === 'setInterval per task');
+  console.log(`### Real timers, side by side (${WINDOW_MS / 1000} s window per row)\n`);
+  console.log(
+    markdownTable(
+      ['tasks', 'loop', 'register (ms)', 'releases/s', 'CPU (of a core)', 'CPU per release (us)', 'vs setInterval', 'in-wake time per release (us)', 'event-loop lag p99 (ms)', 'heap used (MB)'],
+      rows.map((r) => [
+        label(r.count),
+        r.name,
+        ms(r.registerMs, 1),
+        r.releasesPerS.toFixed(0),
+        `${(r.core * 100).toFixed(2)} %`,
+        Number.isNaN(r.cpuPerReleaseUs) ? '—' : r.cpuPerReleaseUs.toFixed(2),
+        ratio(r.cpuPerReleaseUs, setIntervalAt(r.count)?.cpuPerReleaseUs ?? Number.NaN),
+        Number.isNaN(r.inWakeUs) ? '—' : r.inWakeUs.toFixed(2),
+        ms(r.lagP99Ms, 2),
+        r.heapMb.toFixed(1),
+      ]),
+    ),
+  );
+  const tactusAt = (count: number): RealRow => rows.find((r) => r.count === count && r.name === contenders[0]!.name)!;
+  console.log(
+    `\n${label(large)} vs ${label(small)} tasks, tactus with real timers: in-wake time per release ${ratio(tactusAt(large).inWakeUs, tactusAt(small).inWakeUs)}, ` +
+      `CPU per release ${ratio(tactusAt(large).cpuPerReleaseUs, tactusAt(small).cpuPerReleaseUs)}`,
+  );
+}

@@ -21,10 +21,18 @@ const released = new FinalizationRegistry<number>((id) => histograms.release(id)
 
 export class DurationHistogram {
   /** @internal Its id in the shared arena, for hot paths that record without the handle. */
-  readonly id = histograms.allocate();
+  readonly id: number;
 
-  constructor() {
+  /** @param id internal: a half of a pair from `histograms.allocatePair()` (see `pair()`); a new id by default */
+  constructor(id: number = histograms.allocate()) {
+    this.id = id;
     released.register(this, this.id, this);
+  }
+
+  /** @internal Two histograms recorded together: a release touches one line of scalars for both. */
+  static pair(): [DurationHistogram, DurationHistogram] {
+    const id = histograms.allocatePair();
+    return [new DurationHistogram(id), new DurationHistogram(id + 1)];
   }
 
   /**

@@ -88,3 +88,54 @@ test('a DurationHistogram that is collected gives its id back to the arena; a li
   }
   assert.fail('no id of a collected histogram came back');
 });
+
+test('a pair is an even id and the next one, each its own histogram; it is reused as a pair once both halves are back', () => {
+  const arena = new HistogramArena();
+  const single = arena.allocate(); // id 0: the first pair must skip to an even id
+  const pair = arena.allocatePair();
+  assert.equal(pair % 2, 0);
+  assert.notEqual(pair, single);
+  arena.record(pair, 3);
+  arena.record(pair + 1, 7);
+  arena.record(pair + 1, 7);
+  assert.deepEqual([arena.count(pair), arena.max(pair), arena.count(pair + 1), arena.max(pair + 1)], [1, 3, 2, 7]);
+  const other = arena.allocatePair();
+  assert.ok(other !== pair && other + 1 !== pair && other !== pair + 1);
+  arena.release(pair + 1); // one half back: the pair is not free yet
+  assert.notEqual(arena.allocatePair(), pair);
+  arena.release(pair);
+  assert.equal(arena.allocatePair(), pair, 'both halves back: handed out again as a pair');
+  assert.deepEqual([arena.count(pair), arena.count(pair + 1), arena.max(pair + 1)], [0, 0, 0]);
+});
+
+test('the twin: released pair halves never come back as singles, and singles never join a pair', () => {
+  const arena = new HistogramArena();
+  const pair = arena.allocatePair();
+  const loose = arena.allocate();
+  arena.release(pair);
+  arena.release(loose);
+  assert.equal(arena.allocate(), loose, 'the single comes back as a single');
+  assert.notEqual(arena.allocate(), pair, 'a released half whose sibling is in use stays out');
+  const taken = new Set<number>();
+  for (let i = 0; i < 300; i++) {
+    const id = arena.allocatePair();
+    for (const half of [id, id + 1]) {
+      assert.ok(!taken.has(half) && half !== pair + 1, `id ${half} handed out twice`);
+      taken.add(half);
+    }
+  }
+});
+
+test('a task-like pair of handles: collected or released one by one, the arena gets the pair back', () => {
+  const [a, b] = DurationHistogram.pair();
+  assert.equal(b.id, a.id + 1);
+  a.record(2);
+  b.record(4);
+  assert.deepEqual([a.count, a.maxMs, b.count, b.maxMs], [1, 2, 1, 4]);
+  b.release();
+  a.release();
+  const [c, d] = DurationHistogram.pair();
+  assert.deepEqual([c.id, d.id, c.count, d.count], [a.id, b.id, 0, 0]);
+  c.release();
+  d.release();
+});
