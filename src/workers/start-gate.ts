@@ -10,7 +10,9 @@
  *
  * How: a slot is taken when a generation is launched and given back when it reports ready or
  * exits; a start that finds no slot waits in FIFO order (its start timeout is armed only once it
- * launches). Restarts pre-launched during their backoff take a slot only if one is free.
+ * launches). A restart is pre-launched during its backoff only if a slot is free, and holds it
+ * through the backoff (at most 30 s, and a crash loop degrades within seconds); otherwise it
+ * launches through the gate when the backoff ends.
  */
 export class StartGate {
   readonly limit: number;
