@@ -51,6 +51,23 @@ test('process SIGKILLed mid-run: exit seen at once, restarted, beating again (A1
   await manager.stop();
 });
 
+test('a process worker leaves shutdown to its parent: the SIGINT and SIGTERM of a Ctrl-C or of systemd do not kill it, the drain stops it (twin of A1)', async (t) => {
+  const manager = realManager(t);
+  const exits = collect(manager, 'exit');
+  const handle = manager.spawn<FaultWorker>({ name: 'p', module: FAULT_WORKER, isolation: 'process' });
+  await handle.ready();
+  const pid = handle.pid!;
+  process.kill(pid, 'SIGINT');
+  process.kill(pid, 'SIGTERM');
+  // the signals were delivered when kill() returned; the worker answering afterwards, as the same
+  // generation, shows they did not end it
+  const status = await handle.request('status');
+  assert.deepEqual([status.generation, status.pid], [1, pid]);
+  assert.equal(exits.length, 0);
+  await manager.stop();
+  assert.deepEqual(exits.map((e) => [e.reason, e.expected]), [['stopped', true]]);
+});
+
 test('thread terminated from outside the supervisor: a crash, restarted, no unhandled rejection (A2)', async (t) => {
   let unhandled = 0;
   const onUnhandled = (): void => {

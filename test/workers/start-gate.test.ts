@@ -7,7 +7,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { StartGate } from '../../src/workers/start-gate.js';
-import { FAKE_MODULE, fakeManager, recordManager } from './helpers/fake-manager.js';
+import { FAKE_MODULE, fakeManager } from './helpers/fake-manager.js';
+import { collect } from './helpers/real.js';
 
 test('StartGate: slots up to the limit, then FIFO waiters; a withdrawn waiter is skipped', () => {
   const gate = new StartGate(2);
@@ -30,7 +31,7 @@ test('StartGate: slots up to the limit, then FIFO waiters; a withdrawn waiter is
 
 test('spawning more workers than maxConcurrentStarts: the rest wait in starting, with no start timeout running, and launch in order as slots return', async () => {
   const { clock, fakes, manager } = fakeManager({ maxConcurrentStarts: 2, startTimeoutMs: 1000, heartbeatMs: 60_000 });
-  const exits = recordManager(manager, 'exit');
+  const exits = collect(manager, 'exit');
   const handles = ['w0', 'w1', 'w2', 'w3', 'w4'].map((name) => manager.spawn({ name, module: FAKE_MODULE }));
   assert.equal(fakes.workers.length, 2, 'two boot');
   assert.deepEqual(handles.map((h) => h.state), ['starting', 'starting', 'starting', 'starting', 'starting']);

@@ -9,11 +9,12 @@ import { ManualClock } from '../../src/time/manual-clock.js';
 import { Scheduler } from '../../src/scheduler/scheduler.js';
 import { WorkerManager } from '../../src/workers/manager.js';
 import { fakeLauncher } from './helpers/fake-launcher.js';
-import { FAKE_MODULE, fakeManager, recordManager } from './helpers/fake-manager.js';
+import { FAKE_MODULE, fakeManager } from './helpers/fake-manager.js';
+import { collect } from './helpers/real.js';
 
 const MODULE = FAKE_MODULE;
 const setup = fakeManager;
-const record = recordManager;
+const record = collect;
 
 /** Advance `ms` while the current fake worker beats every 50 ms, as a healthy worker does. */
 async function runHealthy(clock: ManualClock, fakes: ReturnType<typeof fakeLauncher>, ms: number): Promise<void> {

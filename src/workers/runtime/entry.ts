@@ -15,6 +15,16 @@ const threadData = !isMainThread && isThreadWorkerData(workerData) ? workerData.
 const maxMessageBytes = threadData?.maxMessageBytes ?? (Number(process.argv[2]) || DEFAULT_MAX_MESSAGE_BYTES);
 const channel = threadData !== undefined ? openThreadChannel(threadData) : openProcessChannel(maxMessageBytes);
 
+// A process worker leaves its shutdown to its parent. Ctrl-C signals the terminal's whole process
+// group, and systemd (KillMode=control-group) sends SIGTERM to every process of the service, so
+// without this the worker would die before the parent could drain it (stop command, then
+// stopTimeoutMs): its device never closed cleanly, and the parent would log a crash and schedule a
+// restart in the middle of its own shutdown. The worker still exits when the parent's end of the
+// control channel closes (the parent died or gave up on it), and SIGKILL always works.
+if (threadData === undefined) {
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => {});
+}
+
 new WorkerRuntime({
   channel,
   maxMessageBytes,
