@@ -11,9 +11,9 @@
  * Run: npm run build && node --expose-gc --import tsx bench/startup.bench.ts   [BENCH_STARTUP_WORKERS=100]
  */
 import { existsSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
 import { collectGarbage, machineLine, sleep } from './lib/machine.js';
 import { markdownTable } from './lib/table.js';
+import { defaultMaxConcurrentStarts } from '../src/workers/start-gate.js';
 
 const COUNT = Number(process.env.BENCH_STARTUP_WORKERS ?? 100);
 const PROCESSES = Math.round(COUNT / 10);
@@ -40,7 +40,7 @@ async function startAll(maxConcurrentStarts: number | undefined): Promise<{ seco
 }
 
 console.log(`## Worker start-up: ${COUNT} workers spawned at once (${PROCESSES} processes)\n\n${machineLine()}\n`);
-const defaultLimit = Math.max(4, availableParallelism());
+const defaultLimit = defaultMaxConcurrentStarts();
 const rows: (string | number)[][] = [];
 for (const [label, limit] of [
   [`start gate, default (${defaultLimit} at once)`, undefined],

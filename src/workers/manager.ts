@@ -10,7 +10,6 @@
  * isolated; a lagging worker raises events here and never blocks the scheduler's own tasks.
  */
 import { EventEmitter } from 'node:events';
-import { availableParallelism } from 'node:os';
 import { InvalidConfigError } from '../errors.js';
 import { silentLogger, type Logger } from '../logger.js';
 import type { Clock } from '../time/clock.js';
@@ -29,7 +28,7 @@ import { RestartPolicy, type BackoffOptions, type RestartBudgetOptions } from '.
 import type { CommandsOf } from './runtime/define-worker.js';
 import type { WorkerSnapshot } from './snapshot.js';
 import { managerOptionsSchema, parseSpec, type WorkerManagerOptions, type WorkerSpec } from './spec.js';
-import { StartGate } from './start-gate.js';
+import { defaultMaxConcurrentStarts, StartGate } from './start-gate.js';
 import { Supervisor, type SupervisorEnvironment } from './supervisor.js';
 
 export type WorkerManagerState = 'running' | 'stopping' | 'stopped';
@@ -93,7 +92,7 @@ export class WorkerManager extends EventEmitter<WorkerManagerEvents> implements 
       requestTimeoutMs: parsed.requestTimeoutMs ?? 5000,
       statsIntervalMs: parsed.statsIntervalMs ?? 250,
       maxMessageBytes: parsed.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES,
-      startGate: new StartGate(parsed.maxConcurrentStarts ?? Math.max(4, availableParallelism())),
+      startGate: new StartGate(parsed.maxConcurrentStarts ?? defaultMaxConcurrentStarts()),
       newRestartPolicy: () => new RestartPolicy(backoff, budget, random),
       emit: (event, ...args) => this.#emitSafely(event, ...args),
     };

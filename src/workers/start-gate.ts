@@ -14,13 +14,20 @@
  * through the backoff (at most 30 s, and a crash loop degrades within seconds); otherwise it
  * launches through the gate when the backoff ends.
  */
+import { availableParallelism } from 'node:os';
+
+/** The default limit: the cores, at least 4 (a worker's setup may wait on its device, not the CPU). */
+export function defaultMaxConcurrentStarts(): number {
+  return Math.max(4, availableParallelism());
+}
+
 export class StartGate {
-  readonly limit: number;
+  readonly #limit: number;
   #inUse = 0;
   readonly #waiting = new Set<() => void>();
 
   constructor(limit: number) {
-    this.limit = limit;
+    this.#limit = limit;
   }
 
   /** Starts booting now (slots in use) and waiting for a slot. */
@@ -34,7 +41,7 @@ export class StartGate {
 
   /** Take a slot if one is free. */
   tryAcquire(): boolean {
-    if (this.#inUse >= this.limit) return false;
+    if (this.#inUse >= this.#limit) return false;
     this.#inUse++;
     return true;
   }
