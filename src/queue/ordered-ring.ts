@@ -4,8 +4,10 @@
  * priority queue (`policies/keyed-queue.ts`): where a heap pays O(log n) sifts and touches entries
  * out of allocation order, a lane pays O(1) and hands entries back in the order they came.
  *
- * Layout: keys by position in one Float64Array (three per entry: primary, secondary, tertiary,
- * compared in that order, as `Heap` does), items in a parallel array, a power-of-two capacity.
+ * Layout: the items in one array of power-of-two capacity. Only the tail's keys are kept (primary,
+ * secondary, tertiary, compared in that order, as `Heap` does): they decide `canAppend`; whoever
+ * needs the head's keys reads them from the head item, so an entry costs one array slot, not 32
+ * bytes (a deep queue's memory is what it pays for on a machine where fresh pages are dear).
  * `push` returns the entry's position, which stays put until `moved` reports a new one (only when
  * the ring grows or compacts). `remove(position)` leaves a hole that the head skips (lazy
  * deletion: O(1), no shifting); holes are squeezed out when the ring is full. Arrays never shrink,
@@ -18,7 +20,6 @@ export type Moved<T> = (item: T, position: number) => void;
 export class OrderedRing<T> {
   readonly #moved: Moved<T>;
   #items: (T | undefined)[] = new Array<T | undefined>(16).fill(undefined);
-  #keys = new Float64Array(48);
   #mask = 15;
   #head = 0;
   /** Positions in use from the head, holes included. */
@@ -37,19 +38,6 @@ export class OrderedRing<T> {
     return this.#size;
   }
 
-  /** The head entry's keys (meaningful only when not empty). */
-  get head1(): number {
-    return this.#keys[this.#head * 3]!;
-  }
-
-  get head2(): number {
-    return this.#keys[this.#head * 3 + 1]!;
-  }
-
-  get head3(): number {
-    return this.#keys[this.#head * 3 + 2]!;
-  }
-
   peek(): T | undefined {
     return this.#size === 0 ? undefined : this.#items[this.#head];
   }
@@ -65,10 +53,9 @@ export class OrderedRing<T> {
     if (this.#span > this.#mask) this.#repack();
     const position = (this.#head + this.#span++) & this.#mask;
     this.#items[position] = item;
-    const keys = this.#keys;
-    keys[position * 3] = this.#tail1 = primary;
-    keys[position * 3 + 1] = this.#tail2 = secondary;
-    keys[position * 3 + 2] = this.#tail3 = tertiary;
+    this.#tail1 = primary;
+    this.#tail2 = secondary;
+    this.#tail3 = tertiary;
     this.#size++;
     return position;
   }
@@ -125,22 +112,16 @@ export class OrderedRing<T> {
     const capacity = this.#mask + 1;
     const next = this.#size * 2 > capacity ? capacity * 2 : capacity;
     const items = new Array<T | undefined>(next).fill(undefined);
-    const keys = new Float64Array(next * 3);
-    const old = this.#keys;
     let to = 0;
     for (let i = 0; i < this.#span; i++) {
       const from = (this.#head + i) & this.#mask;
       const item = this.#items[from];
       if (item === undefined) continue;
       items[to] = item;
-      keys[to * 3] = old[from * 3]!;
-      keys[to * 3 + 1] = old[from * 3 + 1]!;
-      keys[to * 3 + 2] = old[from * 3 + 2]!;
       if (from !== to) this.#moved(item, to);
       to++;
     }
     this.#items = items;
-    this.#keys = keys;
     this.#mask = next - 1;
     this.#head = 0;
     this.#span = to;

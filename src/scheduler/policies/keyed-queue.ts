@@ -14,7 +14,8 @@
  *
  * Where an item sits is kept in its `queueIndex`: `position * 8 + lane` in a ring, `slot * 8 + 7`
  * in the heap, so `remove` and `update` find it in O(1). The least ring head is remembered until
- * a head changes; the heads' keys are copied into one small array so finding it reads no item.
+ * a head changes; a new head's keys are read from it once and copied into one small array, so
+ * finding the least head reads no item.
  */
 import { Heap } from '../../queue/heap.js';
 import { keysBefore } from '../../queue/keys.js';
@@ -162,12 +163,12 @@ export class KeyedReadyQueue implements ReadyQueue {
   }
 
   #headChanged(lane: number): void {
-    const ring = this.#rings[lane]!;
-    if (ring.size > 0) {
+    const head = this.#rings[lane]!.peek();
+    if (head !== undefined) {
       const heads = this.#heads;
-      heads[lane * 3] = ring.head1;
-      heads[lane * 3 + 1] = ring.head2;
-      heads[lane * 3 + 2] = ring.head3;
+      heads[lane * 3] = this.#primary(head);
+      heads[lane * 3 + 1] = this.#secondary(head);
+      heads[lane * 3 + 2] = head.seq;
     }
     this.#best = UNKNOWN;
   }
