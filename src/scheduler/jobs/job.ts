@@ -6,7 +6,7 @@
  * Why this shape: a scheduler holds up to hundreds of thousands of queued jobs, and each one's
  * bytes are copied by the young-generation GC and touched cold when it is dispatched; the record
  * size was the main cost of a deep queue. So a job is one small object: what every job uses
- * (queue keys, function, outcome) as fields, the booleans, the state and the attempt packed in one
+ * (queue keys, state, function, outcome) as fields, the booleans and the attempt packed in one
  * integer, and everything only some jobs use (arguments, constraints, a finite deadline, executor,
  * timers, dependencies, resource waits, yields, the fair policy's level, the abort signal, a
  * custom or read id, the result promise) in a `JobExtras` made on first need.
@@ -15,7 +15,7 @@ import { AbortError } from '../../errors.js';
 import type { Claim, Resource, ResourceClaimant } from '../resources/resource-manager.js';
 import { WorkItem } from '../work-item.js';
 import { TaskPriority } from '../priority.js';
-import { TaskState, type Executor, type JobContext, type JobFunction, type JobSpec, type RetryPolicy } from './job-spec.js';
+import { isFinalState, TaskState, type Executor, type JobContext, type JobFunction, type JobSpec, type RetryPolicy } from './job-spec.js';
 
 const NO_ARGS: readonly unknown[] = Object.freeze([]);
 
@@ -84,40 +84,19 @@ const YIELD_REQUESTED = 64;
 
 const withBit = (flags: number, bit: number, on: boolean): number => (on ? flags | bit : flags & ~bit);
 
-// above the booleans, the state's code (3 bits), then the attempt
-const STATE_SHIFT = 7;
-const STATE_MASK = 7 << STATE_SHIFT;
-const ATTEMPT_SHIFT = 10;
-const STATE_CODE = {
-  PENDING: 0,
-  READY: 1,
-  RUNNING: 2,
-  BLOCKED: 3,
-  COMPLETED: 4,
-  FAILED: 5,
-  CANCELLED: 6,
-  DEADLINE_MISSED: 7,
-} as const satisfies Record<TaskState, number>;
-const STATES: readonly TaskState[] = [
-  TaskState.PENDING,
-  TaskState.READY,
-  TaskState.RUNNING,
-  TaskState.BLOCKED,
-  TaskState.COMPLETED,
-  TaskState.FAILED,
-  TaskState.CANCELLED,
-  TaskState.DEADLINE_MISSED,
-];
+// above the booleans, the attempt
+const ATTEMPT_SHIFT = 7;
 
 export class Job extends WorkItem implements TaskHandle, JobContext, ResourceClaimant {
   readonly name: string;
   readonly fn: JobFunction;
+  state: TaskState = TaskState.PENDING;
   /** Index in the engine's list of running jobs; -1 when not running. (No start time here: it
    * is a double, one more object per job for the GC; the run's completion callback holds it.) */
   runIndex = -1;
   /** The value once COMPLETED, the error once FAILED, CANCELLED or DEADLINE_MISSED. */
   outcome: unknown = undefined;
-  /** The booleans (FLAG_BITS), the state's code and the attempt, in one small integer. */
+  /** The booleans and the attempt, in one small integer. */
   #flags: number;
   readonly #idNumber: number;
   readonly #host: JobHost;
@@ -130,7 +109,7 @@ export class Job extends WorkItem implements TaskHandle, JobContext, ResourceCla
     this.name = spec.name;
     this.fn = spec.fn;
     const c = spec.constraints;
-    this.#flags = (c?.preemptible ?? true ? PREEMPTIBLE : 0) | (c?.hardRealtime === true ? HARD_REALTIME : 0) | (STATE_CODE.PENDING << STATE_SHIFT);
+    this.#flags = (c?.preemptible ?? true ? PREEMPTIBLE : 0) | (c?.hardRealtime === true ? HARD_REALTIME : 0);
     if (spec.args !== undefined && spec.args.length > 0) Job.#extrasOf(this).args = spec.args;
     if (spec.id !== undefined || spec.executor !== undefined || c?.timeoutMs !== undefined || c?.retry !== undefined || resources !== undefined || deadlineAt !== Number.POSITIVE_INFINITY) {
       const x = Job.#extrasOf(this);
@@ -162,14 +141,6 @@ export class Job extends WorkItem implements TaskHandle, JobContext, ResourceCla
     return this.#x?.id !== undefined;
   }
 
-  get state(): TaskState {
-    return STATES[(this.#flags & STATE_MASK) >>> STATE_SHIFT]!;
-  }
-
-  set state(state: TaskState) {
-    this.#flags = (this.#flags & ~STATE_MASK) | (STATE_CODE[state] << STATE_SHIFT);
-  }
-
   /** 0 before the first start, 1 during the first attempt, 2 during the first retry, ... */
   get attempt(): number {
     return this.#flags >>> ATTEMPT_SHIFT;
@@ -180,7 +151,7 @@ export class Job extends WorkItem implements TaskHandle, JobContext, ResourceCla
   }
 
   get final(): boolean {
-    return (this.#flags & STATE_MASK) >= STATE_CODE.COMPLETED << STATE_SHIFT;
+    return isFinalState(this.state);
   }
 
   // ---- rarely used parts ----
