@@ -55,6 +55,7 @@ const badSpecs: [string, unknown, RegExp][] = [
   ['NaN deadline', { name: 'x', fn, constraints: { deadline: Number.NaN } }, /deadline.*\(got NaN\)/],
   ['negative retry attempts', { name: 'x', fn, constraints: { retry: { attempts: -1, backoffMs: 1 } } }, /attempts.*\(got -1\)/],
   ['an unknown constraint', { name: 'x', fn, constraints: { cpuCores: 2 } }, /cpuCores/],
+  ['a misspelt key beside valid ones', { name: 'x', fn, prority: 2 }, /Unrecognized key: "prority"/],
   ['an empty name', { name: '', fn }, /name.*\(got ""\)/],
   ['__proto__ as a name', { name: '__proto__', fn }, /reserved/],
   ['a non-object spec', 42, /submit/],
@@ -71,6 +72,12 @@ for (const [what, spec, message] of badSpecs) {
     assert.equal(scheduler.summary().submitted, 0);
   });
 }
+
+test('the keys of a simple spec are all accepted, undefined optional ones included (twin of the misspelt key)', () => {
+  const { scheduler } = manualScheduler();
+  scheduler.submit({ name: 'x', fn, priority: 2, args: [], id: undefined, constraints: undefined, executor: undefined } as never); // as a JavaScript caller may
+  assert.equal(scheduler.summary().submitted, 1);
+});
 
 test('unknown resources, capacity 0 and bad scheduler options are refused', () => {
   const { scheduler } = manualScheduler();

@@ -139,6 +139,14 @@ function isValidName(name: string): boolean {
   return valid;
 }
 
+/** Whether every key of `spec` is a known one (a misspelt key must not pass unnoticed). */
+function hasOnlySpecKeys(spec: object): boolean {
+  for (const key in spec) {
+    if (key !== 'name' && key !== 'fn' && key !== 'priority' && key !== 'args' && key !== 'constraints' && key !== 'executor' && key !== 'id') return false;
+  }
+  return true;
+}
+
 /**
  * The common spec `{ name, fn, args?, priority? }` is checked inline (the same rules as the
  * schema); anything else, and every failure, goes through zod for the full, named error.
@@ -146,6 +154,7 @@ function isValidName(name: string): boolean {
 function isSimpleValidSpec(spec: JobSpec): boolean {
   const { name, priority, args } = spec;
   return (
+    hasOnlySpecKeys(spec) &&
     spec.constraints === undefined &&
     spec.executor === undefined &&
     spec.id === undefined &&
