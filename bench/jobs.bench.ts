@@ -11,11 +11,15 @@
  * Each throughput figure is the median of three runs after a warm-up run; each depth figure the
  * median of three runs, the two depths alternating.
  *
+ * Beside the all-at-once rows, the memory floor: heap bytes a queued job holds, times what fresh
+ * memory costs on this machine (`lib/fresh-memory.ts`), against the time per job the target allows.
+ *
  * Run: node --expose-gc --import tsx bench/jobs.bench.ts   [BENCH_JOBS=200000]
  */
 import fastq from 'fastq';
 import PQueue from 'p-queue';
 import { Scheduler } from '../src/index.js';
+import { freshMemoryNsPerByte } from './lib/fresh-memory.js';
 import { collectGarbage, machineLine } from './lib/machine.js';
 import { markdownTable, ratio } from './lib/table.js';
 
@@ -79,6 +83,18 @@ function fastqAllAtOnce(concurrency: number): Promise<number> {
         for (let i = 0; i < N; i++) queue.push(i);
       }),
   );
+}
+
+/** Heap bytes per queued (not yet started) job, with N queued. */
+async function bytesPerQueuedJob(): Promise<number> {
+  collectGarbage();
+  const before = process.memoryUsage();
+  const scheduler = new Scheduler({ maxConcurrency: 1 });
+  for (let i = 0; i < N; i++) scheduler.submit({ name: 'job', fn: trivial, priority: PRIORITIES[i]! });
+  collectGarbage();
+  const after = process.memoryUsage();
+  await scheduler.terminate();
+  return (after.heapUsed - before.heapUsed + after.arrayBuffers - before.arrayBuffers) / N;
 }
 
 // ---- streamed: backlog <= 1000 ----
@@ -173,10 +189,12 @@ async function tactusAtDepth(depth: number, jobs: number): Promise<number> {
 async function main(): Promise<void> {
   console.log(`## Jobs: throughput (issue 3)\n\n${machineLine()}; ${N.toLocaleString('en-US')} trivial async jobs, random priorities 0-6.\n`);
   const rows: (string | number)[][] = [];
+  const pQueueAllRates: number[] = [];
   for (const concurrency of [1, 8]) {
     const t = await tactusAllAtOnce(concurrency);
     const p = await pQueueAllAtOnce(concurrency);
     const f = await fastqAllAtOnce(concurrency);
+    pQueueAllRates.push(p);
     rows.push([`all queued at once, concurrency ${concurrency}`, Math.round(t), Math.round(p), Math.round(f), ratio(t, p), ratio(t, f)]);
   }
   for (const concurrency of [1, 8]) {
@@ -186,6 +204,13 @@ async function main(): Promise<void> {
     rows.push([`streamed, backlog <= ${BACKLOG}, concurrency ${concurrency}`, Math.round(t), Math.round(p), Math.round(f), ratio(t, p), ratio(t, f)]);
   }
   console.log(markdownTable(['scenario', 'tactus jobs/s', 'p-queue jobs/s', 'fastq jobs/s (FIFO)', 'tactus / p-queue', 'tactus / fastq'], rows));
+  const bytes = await bytesPerQueuedJob();
+  const nsPerByte = freshMemoryNsPerByte();
+  const allowedNs = 1e9 / (50 * Math.max(...pQueueAllRates));
+  console.log(
+    `\nMemory floor, all queued at once: a queued job holds ${bytes.toFixed(0)} B of heap; fresh memory costs ${nsPerByte.toFixed(2)} ns/B here ` +
+      `(first touch of each 4 KB page), so ${(bytes * nsPerByte).toFixed(0)} ns per job go to pages alone, of the ${allowedNs.toFixed(0)} ns per job that 50x p-queue allows.`,
+  );
   const jobs = 50_000;
   const shallowRuns: number[] = [];
   const deepRuns: number[] = [];

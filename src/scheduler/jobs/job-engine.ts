@@ -28,7 +28,7 @@ import {
 import type { Logger } from '../../logger.js';
 import type { Clock } from '../../time/clock.js';
 import type { Dispatcher } from '../dispatcher.js';
-import type { Dispatchable } from '../ready-queue.js';
+import type { ReadyQueue } from '../ready-queue.js';
 import type { SchedulerEventName, SchedulerEvents } from '../events.js';
 import type { LatencyMonitor } from '../latency-monitor.js';
 import { isPromiseLike } from '../loop-task.js';
@@ -93,11 +93,15 @@ export class JobEngine implements JobHost {
   /** Jobs holding a slot, each knowing its index (`runIndex`): no hashing per job. */
   readonly #running: Job[] = [];
   /**
-   * The queue head for which the last preemption scan found no victim: until a job starts or a
-   * priority changes, scanning again for the same head would find none either (a burst of less
-   * urgent submissions while every slot is busy costs one scan, not one per submission).
+   * The preemption candidate: the least urgent running job that may be asked to yield (preemptible,
+   * not asked yet), valid while `#candidateKnown`. Kept up as jobs start (one comparison each),
+   * found again only when it stops being the candidate (it ended, yielded or was asked, or a
+   * priority changed): checking for preemption, on every submission while all slots are busy, is
+   * one comparison of the queue head with it rather than a scan of the running jobs. Not kept
+   * under the fair policy, whose levels move by themselves.
    */
-  #noVictimFor: Dispatchable | undefined;
+  #candidate: Job | undefined;
+  #candidateKnown = true;
   #idCounter = 0;
   #live = 0;
   #submitted = 0;
@@ -461,7 +465,7 @@ export class JobEngine implements JobHost {
   yieldSlot(job: Job): Promise<void> {
     const now = this.#o.clock.now();
     job.yieldRequested = false;
-    this.#noVictimFor = undefined;
+    this.#candidateKnown = false;
     this.#fair?.demoteIfQuantumUsed(job, now - job.resumedAt);
     if (this.#o.dispatcher.queued === 0) {
       job.resumedAt = now;
@@ -497,22 +501,32 @@ export class JobEngine implements JobHost {
     if (dispatcher.hasFreeSlot || dispatcher.queued === 0 || this.#running.length === 0) return;
     const queue = dispatcher.queue;
     const head = queue.peek();
-    if (head === undefined || head === this.#noVictimFor) return;
-    let victim: Job | undefined;
+    if (head === undefined) return;
+    const victim = this.#preemptionCandidate(queue);
+    if (victim === undefined || queue.compare(head, victim) >= 0) return;
+    victim.yieldRequested = true;
+    this.#candidateKnown = false;
+  }
+
+  #preemptionCandidate(queue: ReadyQueue): Job | undefined {
+    if (this.#candidateKnown && this.#fair === undefined) return this.#candidate;
+    let least: Job | undefined;
     const running = this.#running;
     for (let i = 0; i < running.length; i++) {
       const job = running[i]!;
-      if (!job.preemptible || job.yieldRequested || queue.compare(head, job) >= 0) continue;
-      if (victim === undefined || queue.compare(job, victim) > 0) victim = job;
+      if (job.preemptible && !job.yieldRequested && (least === undefined || queue.compare(job, least) > 0)) least = job;
     }
-    if (victim !== undefined) victim.yieldRequested = true;
-    else if (this.#fair === undefined) this.#noVictimFor = head; // fair levels move by themselves
+    this.#candidate = least;
+    this.#candidateKnown = true;
+    return least;
   }
 
   #addRunning(job: Job): void {
-    this.#noVictimFor = undefined;
     job.runIndex = this.#running.length;
     this.#running.push(job);
+    if (!this.#candidateKnown || this.#fair !== undefined || !job.preemptible || job.yieldRequested) return;
+    const candidate = this.#candidate;
+    if (candidate === undefined || this.#o.dispatcher.queue.compare(job, candidate) > 0) this.#candidate = job;
   }
 
   #removeRunning(job: Job): void {
@@ -524,10 +538,14 @@ export class JobEngine implements JobHost {
       last.runIndex = index;
     }
     job.runIndex = -1;
+    if (job === this.#candidate) {
+      this.#candidate = undefined;
+      this.#candidateKnown = false;
+    }
   }
 
   priorityChanged(job: Job): void {
-    this.#noVictimFor = undefined;
+    this.#candidateKnown = false;
     if (job.queueIndex >= 0) this.#o.dispatcher.queue.update(job);
   }
 
