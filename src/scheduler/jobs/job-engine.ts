@@ -6,9 +6,11 @@
  * Jobs share the periodic runs' dispatcher and ready queue: a job is READY when its dependencies
  * have completed; the dispatcher grants it a slot in policy order; if its declared resources are
  * not all free it waits BLOCKED in the resources' queues (its holders inheriting its priority)
- * and returns to the ready queue when granted. Preemption is cooperative: when more urgent work is
- * ready and no slot is free, the least urgent preemptible running job is asked to yield
- * (`ctx.shouldYield()`), and `await ctx.yield()` hands its slot over until it is dispatched again.
+ * and returns to the ready queue when granted; a job that waits in `ctx.acquire` gives its slot
+ * back the same way (a slot never waits on a resource, whose holder may be queued for that very
+ * slot). Preemption is cooperative: when more urgent work is ready and no slot is free, the least
+ * urgent preemptible running job is asked to yield (`ctx.shouldYield()`), and `await ctx.yield()`
+ * hands its slot over until it is dispatched again.
  *
  * Costs a plain job nothing it does not use: no id string, signal or result promise unless asked,
  * no id bookkeeping unless the id was read, no timer unless it has a hard deadline, timeout or
@@ -364,8 +366,14 @@ export class JobEngine implements JobHost {
     job.timer = 'none';
     if (job.final) return;
     if (kind === 'timeout') {
+      const error = new TaskTimeoutError(job.name, job.timeoutMs ?? 0);
       job.timedOut = true;
-      job.abort(new TaskTimeoutError(job.name, job.timeoutMs ?? 0));
+      job.abort(error);
+      if (job.abandonWait !== undefined) {
+        job.state = TaskState.RUNNING; // slotless, until its function has unwound
+        this.#transition(job, TaskState.BLOCKED, TaskState.RUNNING);
+        this.#abandonWait(job, error);
+      }
     } else if (kind === 'deadline') {
       if (job.state !== TaskState.RUNNING) this.#missDeadline(job);
     } else if (kind === 'retry') {
@@ -383,8 +391,10 @@ export class JobEngine implements JobHost {
 
   // ---- deadlines, cancellation, the end ----
 
+  /** A hard-realtime job that cannot start in time: it never ran, so nothing else gives back what it was granted. */
   #missDeadline(job: Job): void {
     this.#withdraw(job);
+    this.#releaseUnstarted(job);
     this.#o.emit('deadline-miss', { name: job.name, scheduledAt: job.readyAt, deadline: job.deadlineAt, finishedAt: undefined, lateMs: this.#o.clock.now() - job.deadlineAt });
     this.#end(job, TaskState.DEADLINE_MISSED, new DeadlineMissedError(job.name, job.deadlineAt));
   }
@@ -400,11 +410,23 @@ export class JobEngine implements JobHost {
 
   #cancelWith(job: Job, error: Error): boolean {
     if (job.final) return false;
-    const wasRunning = job.state === TaskState.RUNNING || job.resume !== undefined;
+    const wasRunning = job.state === TaskState.RUNNING || job.resume !== undefined || job.abandonWait !== undefined;
     this.#withdraw(job);
     if (wasRunning) job.abort(error);
+    else this.#releaseUnstarted(job);
+    this.#abandonWait(job, error);
     this.#end(job, TaskState.CANCELLED, error);
     return true;
+  }
+
+  /**
+   * Give back the declared resources of a job whose function is not under way: they are granted
+   * while it queues for a slot, and only the end of a run (`#finish`) releases them otherwise.
+   */
+  #releaseUnstarted(job: Job): void {
+    if (!job.tookResources) return;
+    this.#o.resources.releaseAll(job);
+    job.resourcesHeld = false;
   }
 
   /** Take a waiting job out of whatever it waits in: timer, ready queue, resource queue, a yield. */
@@ -430,11 +452,7 @@ export class JobEngine implements JobHost {
     else this.#deadlineMissed++;
     if (job.idKnown) {
       this.#byId.delete(job.id);
-      this.#finished.set(job.id, state);
-      if (this.#finished.size > this.#o.retainFinished) {
-        const oldest = this.#finished.keys().next().value;
-        if (oldest !== undefined) this.#finished.delete(oldest);
-      }
+      this.#retainFinished(job.id, state);
     }
     job.settle();
     this.#transition(job, from, state);
@@ -569,31 +587,62 @@ export class JobEngine implements JobHost {
     if (this.#o.resources.tryTake(job, resources)) return Promise.resolve(release);
     return new Promise((resolve, reject) => {
       try {
-        this.#o.resources.wait(
-          job,
-          resources,
-          () => {
-            job.state = TaskState.RUNNING;
-            this.#transition(job, TaskState.BLOCKED, TaskState.RUNNING);
-            resolve(release);
-          },
-          true,
-        );
+        this.#o.resources.wait(job, resources, () => this.#grantedInRun(job, () => resolve(release)), true);
       } catch (error) {
         reject(error);
         return;
       }
-      job.state = TaskState.BLOCKED;
-      this.#transition(job, TaskState.RUNNING, TaskState.BLOCKED);
+      job.abandonWait = reject;
+      this.#blockInRun(job);
     });
+  }
+
+  /**
+   * Its function waits in `ctx.acquire`: it gives its slot back while it waits, as a yield does.
+   * A slot held by a job that waits for a resource could be the very slot the resource's holder
+   * (granted its declared resources, queued) needs to run and release it: with every slot held so,
+   * nothing would move, and no cycle of resources alone shows it.
+   */
+  #blockInRun(job: Job): void {
+    this.#removeRunning(job);
+    job.holdsSlot = false;
+    job.state = TaskState.BLOCKED;
+    this.#transition(job, TaskState.RUNNING, TaskState.BLOCKED);
+    this.#o.dispatcher.release();
+  }
+
+  /** Its in-run acquire was granted: it queues for a slot, and the acquire resolves once it has one. */
+  #grantedInRun(job: Job, resolve: () => void): void {
+    job.abandonWait = undefined;
+    job.resume = resolve;
+    this.#makeReady(job, this.#o.clock.now());
+  }
+
+  /** Reject a wait in `ctx.acquire` (cancel, timeout): the function goes on and sees `reason`. */
+  #abandonWait(job: Job, reason: unknown): void {
+    const abandon = job.abandonWait;
+    if (abandon === undefined) return;
+    job.abandonWait = undefined;
+    if (job.waitingFor !== undefined) this.#o.resources.withdraw(job.waitingFor);
+    abandon(reason);
   }
 
   sleep(ms: number, signal: AbortSignal): Promise<void> {
     return this.#o.timers.sleep(ms, signal);
   }
 
+  /** A job's id was read for the first time: from now on `dependsOn` can name it, even once it has ended. */
   idAssigned(job: Job): void {
-    if (!job.final) this.#byId.set(job.id, job);
+    if (job.final) this.#retainFinished(job.id, job.state);
+    else this.#byId.set(job.id, job);
+  }
+
+  #retainFinished(id: string, state: TaskState): void {
+    this.#finished.set(id, state);
+    if (this.#finished.size > this.#o.retainFinished) {
+      const oldest = this.#finished.keys().next().value;
+      if (oldest !== undefined) this.#finished.delete(oldest);
+    }
   }
 
   // ---- shutdown and figures ----

@@ -66,7 +66,11 @@ export interface JobContext {
   shouldYield(): boolean;
   /** Give the slot up; resolves when the job is dispatched again. */
   yield(): Promise<void>;
-  /** Acquire resources (all or nothing, waiting if needed); resolves to a release function. */
+  /**
+   * Acquire resources (all or nothing, waiting if needed); resolves to a release function. While
+   * it waits the job is BLOCKED and gives its slot back (it goes on once granted and dispatched
+   * again); a cancel or timeout rejects the wait. Anything not released is released at the end.
+   */
   acquire(...resources: string[]): Promise<() => void>;
 }
 

@@ -67,6 +67,7 @@ class JobExtras {
   dependents: Job[] | undefined = undefined;
   waitingFor: Claim | undefined = undefined;
   resume: (() => void) | undefined = undefined;
+  abandonWait: ((reason: unknown) => void) | undefined = undefined;
   /** When the job last got its slot (the fair policy's quantum; set only under that policy). */
   resumedAt = Number.NaN;
   settle: { resolve: (value: unknown) => void; reject: (error: unknown) => void } | undefined = undefined;
@@ -247,13 +248,22 @@ export class Job extends WorkItem implements TaskHandle, JobContext, ResourceCla
     if (claim !== undefined || this.#x !== undefined) Job.#extrasOf(this).waitingFor = claim;
   }
 
-  /** Set while yielded: resumes the function when dispatched again. */
+  /** Set while it waits for a slot to go on (after a yield, or an in-run acquire granted): resumes the function when dispatched. */
   get resume(): (() => void) | undefined {
     return this.#x?.resume;
   }
 
   set resume(resume: (() => void) | undefined) {
     if (resume !== undefined || this.#x !== undefined) Job.#extrasOf(this).resume = resume;
+  }
+
+  /** Set while its function waits in `ctx.acquire`: rejects that wait (cancel, timeout). */
+  get abandonWait(): ((reason: unknown) => void) | undefined {
+    return this.#x?.abandonWait;
+  }
+
+  set abandonWait(abandon: ((reason: unknown) => void) | undefined) {
+    if (abandon !== undefined || this.#x !== undefined) Job.#extrasOf(this).abandonWait = abandon;
   }
 
   /** When the job last got its slot (start, or resume after a yield): the fair policy's quantum. */
