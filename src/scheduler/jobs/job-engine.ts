@@ -30,7 +30,6 @@ import {
 import type { Logger } from '../../logger.js';
 import type { Clock } from '../../time/clock.js';
 import type { Dispatcher } from '../dispatcher.js';
-import type { ReadyQueue } from '../ready-queue.js';
 import type { SchedulerEventName, SchedulerEvents } from '../events.js';
 import type { LatencyMonitor } from '../latency-monitor.js';
 import { isPromiseLike } from '../loop-task.js';
@@ -38,6 +37,7 @@ import { FairReadyQueue } from '../policies/fair.js';
 import type { ResourceManager } from '../resources/resource-manager.js';
 import type { TimerQueue } from '../timer-queue.js';
 import { Job, type JobHost, type TaskHandle } from './job.js';
+import { RunningJobs } from './running-jobs.js';
 import { parseJobSpec, TaskState, type JobSpec } from './job-spec.js';
 
 export interface JobEngineOptions {
@@ -92,18 +92,8 @@ export class JobEngine implements JobHost {
   readonly #byId = new Map<string, Job>();
   /** Final states of jobs whose id was seen, oldest first, bounded. */
   readonly #finished = new Map<string, TaskState>();
-  /** Jobs holding a slot, each knowing its index (`runIndex`): no hashing per job. */
-  readonly #running: Job[] = [];
-  /**
-   * The preemption candidate: the least urgent running job that may be asked to yield (preemptible,
-   * not asked yet), valid while `#candidateKnown`. Kept up as jobs start (one comparison each),
-   * found again only when it stops being the candidate (it ended, yielded or was asked, or a
-   * priority changed): checking for preemption, on every submission while all slots are busy, is
-   * one comparison of the queue head with it rather than a scan of the running jobs. Not kept
-   * under the fair policy, whose levels move by themselves.
-   */
-  #candidate: Job | undefined;
-  #candidateKnown = true;
+  /** Jobs holding a slot, and the one preemption would ask to yield. */
+  readonly #running: RunningJobs;
   #idCounter = 0;
   #live = 0;
   #submitted = 0;
@@ -117,6 +107,7 @@ export class JobEngine implements JobHost {
     this.#o = options;
     const queue = options.dispatcher.queue;
     this.#fair = queue instanceof FairReadyQueue ? queue : undefined;
+    this.#running = new RunningJobs(queue, this.#fair === undefined);
   }
 
   /** Jobs not yet final. */
@@ -272,7 +263,7 @@ export class JobEngine implements JobHost {
     if (this.#fair !== undefined) job.resumedAt = now;
     if (job.timer === 'deadline') this.#disarm(job);
     if (job.timeoutMs !== undefined) this.#arm(job, 'timeout', now + job.timeoutMs);
-    this.#addRunning(job);
+    this.#running.add(job);
     this.#transition(job, from, TaskState.RUNNING);
     let result: unknown;
     try {
@@ -300,7 +291,7 @@ export class JobEngine implements JobHost {
   /** The attempt that started at `startedAt` ended. */
   #finish(job: Job, ok: boolean, outcome: unknown, startedAt: number): void {
     const now = this.#o.clock.now();
-    this.#removeRunning(job);
+    this.#running.remove(job);
     if (job.timer === 'timeout') this.#disarm(job);
     if (job.tookResources) this.#o.resources.releaseAll(job);
     job.resourcesHeld = false;
@@ -483,13 +474,13 @@ export class JobEngine implements JobHost {
   yieldSlot(job: Job): Promise<void> {
     const now = this.#o.clock.now();
     job.yieldRequested = false;
-    this.#candidateKnown = false;
+    this.#running.invalidate();
     this.#fair?.demoteIfQuantumUsed(job, now - job.resumedAt);
     if (this.#o.dispatcher.queued === 0) {
       job.resumedAt = now;
       return Promise.resolve();
     }
-    this.#removeRunning(job);
+    this.#running.remove(job);
     job.holdsSlot = false;
     job.state = TaskState.READY;
     job.readyAt = now;
@@ -508,7 +499,7 @@ export class JobEngine implements JobHost {
     job.state = TaskState.RUNNING;
     job.holdsSlot = true;
     job.resumedAt = now;
-    this.#addRunning(job);
+    this.#running.add(job);
     this.#transition(job, TaskState.READY, TaskState.RUNNING);
     resume?.();
   }
@@ -516,54 +507,18 @@ export class JobEngine implements JobHost {
   /** When more urgent work waits and no slot is free, ask the least urgent preemptible job to yield. */
   requestPreemption(): void {
     const dispatcher = this.#o.dispatcher;
-    if (dispatcher.hasFreeSlot || dispatcher.queued === 0 || this.#running.length === 0) return;
+    if (dispatcher.hasFreeSlot || dispatcher.queued === 0 || this.#running.size === 0) return;
     const queue = dispatcher.queue;
     const head = queue.peek();
     if (head === undefined) return;
-    const victim = this.#preemptionCandidate(queue);
+    const victim = this.#running.candidate();
     if (victim === undefined || queue.compare(head, victim) >= 0) return;
     victim.yieldRequested = true;
-    this.#candidateKnown = false;
-  }
-
-  #preemptionCandidate(queue: ReadyQueue): Job | undefined {
-    if (this.#candidateKnown && this.#fair === undefined) return this.#candidate;
-    let least: Job | undefined;
-    const running = this.#running;
-    for (let i = 0; i < running.length; i++) {
-      const job = running[i]!;
-      if (job.preemptible && !job.yieldRequested && (least === undefined || queue.compare(job, least) > 0)) least = job;
-    }
-    this.#candidate = least;
-    this.#candidateKnown = true;
-    return least;
-  }
-
-  #addRunning(job: Job): void {
-    job.runIndex = this.#running.length;
-    this.#running.push(job);
-    if (!this.#candidateKnown || this.#fair !== undefined || !job.preemptible || job.yieldRequested) return;
-    const candidate = this.#candidate;
-    if (candidate === undefined || this.#o.dispatcher.queue.compare(job, candidate) > 0) this.#candidate = job;
-  }
-
-  #removeRunning(job: Job): void {
-    const index = job.runIndex;
-    if (index < 0) return;
-    const last = this.#running.pop()!;
-    if (last !== job) {
-      this.#running[index] = last;
-      last.runIndex = index;
-    }
-    job.runIndex = -1;
-    if (job === this.#candidate) {
-      this.#candidate = undefined;
-      this.#candidateKnown = false;
-    }
+    this.#running.invalidate();
   }
 
   priorityChanged(job: Job): void {
-    this.#candidateKnown = false;
+    this.#running.invalidate();
     if (job.queueIndex >= 0) this.#o.dispatcher.queue.update(job);
   }
 
@@ -604,7 +559,7 @@ export class JobEngine implements JobHost {
    * nothing would move, and no cycle of resources alone shows it.
    */
   #blockInRun(job: Job): void {
-    this.#removeRunning(job);
+    this.#running.remove(job);
     job.holdsSlot = false;
     job.state = TaskState.BLOCKED;
     this.#transition(job, TaskState.RUNNING, TaskState.BLOCKED);
@@ -652,7 +607,7 @@ export class JobEngine implements JobHost {
     // Every live job is reachable without a list of its own (which would cost two cold writes per
     // job): running, queued, waiting for resources, in a timer (retry backoff, hard deadline), known
     // by id, or depending on one of those (cancelled with it).
-    const victims = new Set<Job>(this.#running);
+    const victims = new Set<Job>(this.#running.list());
     const collect = (item: unknown): void => {
       if (item instanceof Job) victims.add(item);
     };
