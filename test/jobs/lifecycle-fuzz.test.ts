@@ -4,8 +4,9 @@
 // - never more jobs holding a slot than maxConcurrency, never a resource over its capacity;
 // - a job never runs two attempts at once, nor more attempts than 1 + its retries;
 // - a job starts only once each of its dependencies has completed;
-// - in the end every job is final, its result settled to match its state, the summary's counts
-//   add up, and no slot, queue entry or resource is left taken.
+// - in the end (everything finished, or drained by stop(), or aborted by terminate()) every job is
+//   final, its result settled to match its state, the summary's counts add up, and no slot, queue
+//   entry or resource is left taken.
 // FUZZ_SEEDS=150 runs more seeds per policy (12 by default), FUZZ_POLICY=fifo one policy only.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -112,7 +113,11 @@ async function fuzz(seed: number, policy: SchedulingPolicy): Promise<void> {
     else await clock.advance(Math.floor(random() * 4));
     checkBounds();
   }
+  // the end: let everything finish, drain with stop(), or abort what is left with terminate()
+  const ending = pick(['finish', 'stop', 'terminate'] as const);
+  const ended = ending === 'stop' ? scheduler.stop() : ending === 'terminate' ? scheduler.terminate() : Promise.resolve();
   await clock.advance(10_000);
+  await ended;
   await clock.flush();
 
   const summary = scheduler.summary();
@@ -134,7 +139,7 @@ async function fuzz(seed: number, policy: SchedulingPolicy): Promise<void> {
   for (const resource of scheduler.resources()) {
     assert.deepEqual([resource.name, resource.inUse, resource.holders, resource.waiting], [resource.name, 0, [], 0]);
   }
-  await scheduler.stop();
+  if (ending === 'finish') await scheduler.stop();
 }
 
 for (const policy of POLICIES.filter((p) => process.env.FUZZ_POLICY === undefined || p === process.env.FUZZ_POLICY)) {
