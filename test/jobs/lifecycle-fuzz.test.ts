@@ -1,5 +1,6 @@
-// Random job workloads under ManualClock, every policy: dependencies, declared and acquired
-// resources, timeouts, retries, hard deadlines, yields, failures and cancels all mixed, checked
+// Random job workloads under ManualClock, every policy: dependencies (batches chained by custom
+// id too), declared and acquired resources, timeouts, retries, hard deadlines, yields, fatal and
+// non-fatal failures and cancels all mixed, checked
 // against the invariants that must hold whatever the mix:
 // - never more jobs holding a slot than maxConcurrency, never a resource over its capacity;
 // - a job never runs two attempts at once, nor more attempts than 1 + its retries;
@@ -10,7 +11,7 @@
 // FUZZ_SEEDS=150 runs more seeds per policy (12 by default), FUZZ_POLICY=fifo one policy only.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DeadlockError } from '../../src/errors.js';
+import { DeadlockError, TaskNonFatalError } from '../../src/errors.js';
 import type { TaskHandle } from '../../src/scheduler/jobs/job.js';
 import { TaskState, type JobContext, type JobSpec } from '../../src/scheduler/jobs/job-spec.js';
 import type { SchedulingPolicy } from '../../src/scheduler/policies/index.js';
@@ -40,7 +41,7 @@ async function fuzz(seed: number, policy: SchedulingPolicy): Promise<void> {
   scheduler.start();
   const jobs: Tracked[] = [];
 
-  const body = (me: Tracked, plan: { steps: number; failAt: number; acquire: string | undefined }) =>
+  const body = (me: Tracked, plan: { steps: number; failAt: number; nonFatal: boolean; acquire: string | undefined }) =>
     async (ctx: JobContext): Promise<number> => {
       me.running++;
       me.attempts++;
@@ -61,7 +62,7 @@ async function fuzz(seed: number, policy: SchedulingPolicy): Promise<void> {
         for (let step = 0; step < plan.steps; step++) {
           await ctx.sleep(1 + Math.floor(random() * 3));
           if (ctx.signal.aborted) throw ctx.signal.reason;
-          if (step === plan.failAt && ctx.attempt === 1) throw new Error(`${ctx.name} fails once`);
+          if (step === plan.failAt && ctx.attempt === 1) throw plan.nonFatal ? new TaskNonFatalError(`${ctx.name} fails once`) : new Error(`${ctx.name} fails once`);
           if (ctx.shouldYield()) await ctx.yield();
         }
         release?.();
@@ -71,14 +72,14 @@ async function fuzz(seed: number, policy: SchedulingPolicy): Promise<void> {
       }
     };
 
-  const submit = (): void => {
-    const dependsOn = jobs.length > 0 && random() < 0.3 ? [pick(jobs)] : [];
+  /** A random spec (and its record) for a job depending on `dependsOn`, named by `dependsOnIds`. */
+  const prepare = (name: string, dependsOn: Tracked[], dependsOnIds: string[], id?: string): { spec: JobSpec; me: Tracked } => {
     const declared = random() < 0.3 ? [pick(RESOURCES)] : [];
     const retries = random() < 0.3 ? 1 + Math.floor(random() * 2) : 0;
     const hard = random() < 0.15;
     const constraints: NonNullable<JobSpec['constraints']> = {
       preemptible: random() < 0.8,
-      ...(dependsOn.length > 0 ? { dependsOn: dependsOn.map((d) => d.handle.id) } : {}),
+      ...(dependsOnIds.length > 0 ? { dependsOn: dependsOnIds } : {}),
       ...(declared.length > 0 ? { resources: declared } : {}),
       ...(random() < 0.2 ? { timeoutMs: 2 + Math.floor(random() * 8) } : {}),
       ...(retries > 0 ? { retry: { attempts: retries, backoffMs: 1 + Math.floor(random() * 3) } } : {}),
@@ -87,15 +88,40 @@ async function fuzz(seed: number, policy: SchedulingPolicy): Promise<void> {
     const plan = {
       steps: Math.floor(random() * 5),
       failAt: random() < 0.25 ? 0 : -1,
+      nonFatal: random() < 0.5,
       acquire: random() < 0.25 ? pick(RESOURCES) : undefined,
     };
     const me: Tracked = { handle: undefined as unknown as TaskHandle, dependsOn, maxAttempts: 1 + retries, running: 0, attempts: 0, settled: 'pending' };
-    me.handle = scheduler.submit({ name: `job${jobs.length}`, priority: Math.floor(random() * 7), fn: body(me, plan), constraints });
-    me.handle.result.then(
+    const spec: JobSpec = { name, priority: Math.floor(random() * 7), fn: body(me, plan), constraints, ...(id === undefined ? {} : { id }) };
+    return { spec, me };
+  };
+
+  const track = (me: Tracked, handle: TaskHandle): void => {
+    me.handle = handle;
+    handle.result.then(
       () => (me.settled = 'fulfilled'),
       () => (me.settled = 'rejected'),
     );
     jobs.push(me);
+  };
+
+  const submit = (): void => {
+    const dependsOn = jobs.length > 0 && random() < 0.3 ? [pick(jobs)] : [];
+    const { spec, me } = prepare(`job${jobs.length}`, dependsOn, dependsOn.map((d) => d.handle.id));
+    track(me, scheduler.submit(spec));
+  };
+
+  /** Two to four jobs at once, each after the first depending on the one before it (by custom id) or on nothing. */
+  const submitBatch = (): void => {
+    const batch = jobs.length;
+    const prepared: { spec: JobSpec; me: Tracked }[] = [];
+    for (let i = 0; i < 2 + Math.floor(random() * 3); i++) {
+      const previous = prepared.at(-1);
+      const chained = previous !== undefined && random() < 0.7;
+      prepared.push(prepare(`batch${batch}-${i}`, chained ? [previous.me] : [], chained ? [`b${batch}-${i - 1}`] : [], `b${batch}-${i}`));
+    }
+    const handles = scheduler.submitBatch(prepared.map((p) => p.spec));
+    prepared.forEach((p, i) => track(p.me, handles[i]!));
   };
 
   const checkBounds = (): void => {
@@ -108,7 +134,8 @@ async function fuzz(seed: number, policy: SchedulingPolicy): Promise<void> {
 
   for (let step = 0; step < 250; step++) {
     const action = random();
-    if (action < 0.55) submit();
+    if (action < 0.5) submit();
+    else if (action < 0.55) submitBatch();
     else if (action < 0.65 && jobs.length > 0) pick(jobs).handle.cancel('fuzz');
     else await clock.advance(Math.floor(random() * 4));
     checkBounds();
