@@ -406,14 +406,14 @@ export class Supervisor {
     const env = this.#env;
     const now = env.clock.now();
     this.#current = undefined;
+    this.#pid = null;
+    this.#threadId = null;
     this.#releaseStartSlot();
     if (!current.activated && this.#state === 'restarting') {
       // a pre-launched generation died while booting: the backoff goes on, and activation boots afresh
       env.logger.warn({ worker: this.name, generation: number, code: info.code, signal: info.signal, err: info.error }, 'pre-launched worker exited before init');
       return;
     }
-    this.#pid = null;
-    this.#threadId = null;
     env.timers.cancel(this.#tick);
     env.timers.cancel(this.#startTimer);
     env.timers.cancel(this.#stopTimer);

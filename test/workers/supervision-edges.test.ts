@@ -1,0 +1,19 @@
+/**
+ * Supervision edge cases found by the random-workload test (supervision-fuzz.test.ts), each reduced
+ * to a hand-checked scenario under ManualClock with fake workers, with a twin showing the
+ * neighbouring case that always worked.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { FAKE_MODULE, fakeManager } from './helpers/fake-manager.js';
+
+test('a pre-launched generation that dies during the backoff leaves no pid behind in list()', async () => {
+  const { fakes, manager } = fakeManager();
+  manager.spawn({ name: 'w', module: FAKE_MODULE, isolation: 'process' });
+  fakes.last().ready();
+  fakes.last().exit(1);
+  const preLaunched = fakes.last();
+  assert.equal(manager.list()[0]?.pid, preLaunched.pid, 'twin: a live pre-launched generation shows its pid');
+  preLaunched.exit(1);
+  assert.deepEqual([manager.list()[0]?.state, manager.list()[0]?.pid, manager.list()[0]?.threadId], ['restarting', null, null]);
+});
