@@ -214,7 +214,7 @@ export class Supervisor {
     return done;
   }
 
-  /** Stop the current generation (gracefully) and start a fresh one at once. */
+  /** Stop the current generation (gracefully) and start a fresh one at once; resolves when that one runs. */
   restart(): Promise<void> {
     switch (this.#state) {
       case 'stopping':
@@ -228,7 +228,8 @@ export class Supervisor {
       default:
         if (this.#current !== undefined && this.#current.intent === undefined) this.#askToStop('restarted');
     }
-    return this.whenRunning();
+    // the next generation's ready: a running one is on its way out, so its state says nothing yet
+    return new Promise((resolve, reject) => this.#runningWaiters.push({ resolve, reject }));
   }
 
   /** Leave `degraded`: forget the budget and backoff, start again. False when not degraded. */

@@ -17,3 +17,27 @@ test('a pre-launched generation that dies during the backoff leaves no pid behin
   preLaunched.exit(1);
   assert.deepEqual([manager.list()[0]?.state, manager.list()[0]?.pid, manager.list()[0]?.threadId], ['restarting', null, null]);
 });
+
+test('restart() from running resolves once the fresh generation runs, not while the old one is still stopping', async () => {
+  const { clock, fakes, manager } = fakeManager();
+  const handle = manager.spawn({ name: 'w', module: FAKE_MODULE });
+  fakes.last().ready();
+  let resolved = false;
+  const done = handle.restart().then(() => (resolved = true));
+  await clock.flush();
+  assert.equal(resolved, false, 'generation 1 has only been asked to stop');
+  fakes.last().exit(0);
+  await clock.flush();
+  assert.equal(resolved, false, 'generation 2 is starting');
+  fakes.last().ready();
+  await done;
+  assert.equal(handle.generation, 2);
+});
+
+test('twin: ready() on a running worker resolves at once', async () => {
+  const { fakes, manager } = fakeManager();
+  const handle = manager.spawn({ name: 'w', module: FAKE_MODULE });
+  fakes.last().ready();
+  await handle.ready();
+  assert.equal(handle.generation, 1);
+});
