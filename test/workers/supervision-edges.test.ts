@@ -41,3 +41,33 @@ test('twin: ready() on a running worker resolves at once', async () => {
   await handle.ready();
   assert.equal(handle.generation, 1);
 });
+
+test('manager.stop(): a restart waiting for a start-gate slot does not launch when a draining worker gives one back', async () => {
+  const { clock, fakes, manager } = fakeManager({ maxConcurrentStarts: 1 });
+  const first = manager.spawn({ name: 'first', module: FAKE_MODULE });
+  fakes.last().ready();
+  manager.spawn({ name: 'second', module: FAKE_MODULE }); // boots, holding the only slot
+  fakes.workers[0]!.exit(1);
+  await clock.advance(100); // first's backoff is over: it waits for the slot
+  assert.equal(first.state, 'starting');
+  const stopped = manager.stop(); // reverse order: second (booting) first
+  await clock.flush();
+  fakes.workers[1]!.exit(0); // second drains and gives the slot back
+  assert.deepEqual(fakes.workers.map((w) => w.request.name), ['first', 'second'], 'nothing launched during the stop');
+  await clock.flush();
+  await stopped;
+  assert.equal(first.state, 'stopped');
+});
+
+test('twin: while the manager runs, the slot a worker gives back goes to the restart waiting for it', async () => {
+  const { clock, fakes, manager } = fakeManager({ maxConcurrentStarts: 1 });
+  const first = manager.spawn({ name: 'first', module: FAKE_MODULE });
+  fakes.last().ready();
+  manager.spawn({ name: 'second', module: FAKE_MODULE });
+  fakes.workers[0]!.exit(1);
+  await clock.advance(100);
+  fakes.workers[1]!.exit(1);
+  assert.deepEqual(fakes.workers.map((w) => w.request.name), ['first', 'second', 'first']);
+  fakes.last().ready();
+  assert.equal(first.state, 'running');
+});
