@@ -409,16 +409,16 @@ export class Supervisor {
     this.#current = undefined;
     this.#pid = null;
     this.#threadId = null;
+    env.timers.cancel(this.#tick);
+    env.timers.cancel(this.#startTimer);
+    env.timers.cancel(this.#stopTimer);
+    env.timers.cancel(this.#disconnectTimer); // a pre-launched generation's too: it would kill its successor
     this.#releaseStartSlot();
     if (!current.activated && this.#state === 'restarting') {
       // a pre-launched generation died while booting: the backoff goes on, and activation boots afresh
       env.logger.warn({ worker: this.name, generation: number, code: info.code, signal: info.signal, err: info.error }, 'pre-launched worker exited before init');
       return;
     }
-    env.timers.cancel(this.#tick);
-    env.timers.cancel(this.#startTimer);
-    env.timers.cancel(this.#stopTimer);
-    env.timers.cancel(this.#disconnectTimer);
     const reason = exitReason(current.intent, info);
     const expected = reason === 'stopped' || reason === 'terminated' || reason === 'restarted' || (reason === 'killed' && (this.#state === 'stopping' || current.relaunch));
     const error = current.fatal ?? info.error?.message ?? null;

@@ -6,6 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { FAKE_MODULE, fakeManager } from './helpers/fake-manager.js';
+import { collect } from './helpers/real.js';
 
 test('a pre-launched generation that dies during the backoff leaves no pid behind in list()', async () => {
   const { fakes, manager } = fakeManager();
@@ -70,4 +71,36 @@ test('twin: while the manager runs, the slot a worker gives back goes to the res
   assert.deepEqual(fakes.workers.map((w) => w.request.name), ['first', 'second', 'first']);
   fakes.last().ready();
   assert.equal(first.state, 'running');
+});
+
+test("a pre-launched generation's closed channel does not kill its successor: the disconnect grace ends with it", async () => {
+  const { clock, fakes, manager } = fakeManager();
+  const exits = collect(manager, 'exit');
+  const handle = manager.spawn({ name: 'w', module: FAKE_MODULE, isolation: 'process' });
+  fakes.last().ready();
+  fakes.last().exit(1);
+  const preLaunched = fakes.last();
+  preLaunched.events.disconnect(); // it dies while booting: channel first, exit a moment later
+  preLaunched.exit(1);
+  const restarted = manager.restart('w'); // activated at once: generation 3 boots
+  const fresh = fakes.last();
+  assert.equal(fresh.generation, 3);
+  await clock.advance(50);
+  assert.deepEqual([fresh.kills, exits.length, handle.state], [0, 1, 'starting']);
+  fresh.ready();
+  await restarted;
+  assert.equal(handle.state, 'running');
+});
+
+test('twin: a pre-launched generation whose channel closes and that lingers is still killed after the grace', async () => {
+  const { clock, fakes, manager } = fakeManager();
+  const exits = collect(manager, 'exit');
+  manager.spawn({ name: 'w', module: FAKE_MODULE, isolation: 'process' });
+  fakes.last().ready();
+  fakes.last().exit(1);
+  const preLaunched = fakes.last();
+  preLaunched.events.disconnect();
+  await clock.advance(10);
+  assert.equal(preLaunched.kills, 1);
+  assert.equal(exits.length, 1, 'a pre-launched generation dying is not a second failure');
 });
