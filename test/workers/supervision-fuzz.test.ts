@@ -1,9 +1,10 @@
 // Random supervision workloads under ManualClock with fake workers: random options (start gate,
-// start timeout, heartbeats, backoff, budget, thread and process isolation), a few workers spawned
-// and respawned, their generations becoming ready or crashing while they boot, beating or going
-// silent, exiting with various codes and signals, closing their channel, ignoring kills for a
-// while (zombies), answering a stop or not; stop, terminate, restart and resetDegraded at random;
-// clock advances and parent stalls of random size. Checked whatever the mix:
+// start timeout and heartbeat, some per worker, backoff, budget, thread and process isolation), a
+// few workers spawned and respawned, their generations becoming ready or crashing while they boot
+// or never answering, beating or going silent and resuming, exiting with various codes and
+// signals, closing their channel, ignoring kills for a while (zombies), answering a stop or not,
+// failing to launch at all; stop, terminate, restart, resetDegraded, requests and ready() at
+// random; clock advances and parent stalls of random size. Checked whatever the mix:
 // - never two live generations of one worker, never more booting than maxConcurrentStarts;
 // - nothing launches for a worker asked to stop, nor once the manager stops; a launch happens
 //   only in `starting` or `restarting`, with generation numbers 1, 2, 3, ...;
@@ -12,12 +13,13 @@
 //   (budget window, backoff attempt and delay within its jitter), and a backoff restart gets its
 //   `init` only once the delay has elapsed; each generation's exit is reported at most once, and
 //   exactly once when it was activated;
-// - no false kill (a hung verdict needs killAfterBeats of silence, a start timeout startTimeoutMs
-//   since `init`), and no missed one (a silent worker is killed, a slow start too, a stop that is
-//   not answered too);
-// - `restart()` resolves once a newer generation runs;
-// - after the final stop() or terminate(): every generation exited, every worker stopped, every
-//   waiter settled, no alarm armed, and nothing more launches or happens however long time runs.
+// - no kill without a cause (a stop, restart or shutdown asked, a closed channel, killAfterBeats
+//   of silence, startTimeoutMs since `init`, stopTimeoutMs since `stop`), and none missed;
+// - `restart()` and `ready()` resolve only once a generation is ready after the call (or, for
+//   ready(), one was running), a request only with its own generation's answer;
+// - after the final stop(), terminate(), or a stop cut short by terminate(): every generation
+//   exited, every worker stopped, every promise settled, no alarm armed, and nothing more
+//   launches or happens however long time runs.
 // FUZZ_SEEDS=200 runs more seeds (12 by default); FUZZ_FROM=148 FUZZ_SEEDS=148 replays one.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -89,6 +91,9 @@ interface Life {
 interface Tracked {
   name: string;
   handle: WorkerHandle;
+  /** Its own heartbeat and start timeout (the spec's, or the manager's). */
+  heartbeatMs: number;
+  startTimeoutMs: number;
   lives: Life[];
   state: WorkerState;
   stopAsked: boolean;
@@ -128,14 +133,14 @@ async function fuzz(seed: number): Promise<void> {
   /** A kill needs a cause: a stop or restart asked, shutdown, a closed channel, or a timeout that ran out. */
   const killExplained = (t: Tracked, life: Life): boolean => {
     const now = clock.now();
-    const slack = t.handle.isolation === 'process' ? heartbeatMs * HEARTBEAT_PARSE_SHARE : 0;
+    const slack = t.handle.isolation === 'process' ? t.heartbeatMs * HEARTBEAT_PARSE_SHARE : 0;
     return (
       manager.state !== 'running' ||
       t.stopAsked ||
       life.asked ||
       life.disconnected ||
-      ((t.state === 'running' || t.state === 'suspect') && life.readyAt !== undefined && now - Math.max(life.lastBeatAt, life.readyAt) >= killAfterBeats * heartbeatMs - slack - EPS) ||
-      (t.state === 'starting' && life.initAt !== undefined && now - life.initAt >= startTimeoutMs - EPS) ||
+      ((t.state === 'running' || t.state === 'suspect') && life.readyAt !== undefined && now - Math.max(life.lastBeatAt, life.readyAt) >= killAfterBeats * t.heartbeatMs - slack - EPS) ||
+      (t.state === 'starting' && life.initAt !== undefined && now - life.initAt >= t.startTimeoutMs - EPS) ||
       (life.lastStopAt !== undefined && now - life.lastStopAt >= stopTimeoutMs - EPS)
     );
   };
@@ -158,7 +163,7 @@ async function fuzz(seed: number): Promise<void> {
       killedAt: undefined,
       beatBeforeKill: Number.NEGATIVE_INFINITY,
       disconnected: false,
-      boot: { ms: random() * startTimeoutMs * 1.1, ends: pick(['ready', 'ready', 'ready', 'ready', 'ready', 'ready', 'crash', 'silent']) },
+      boot: { ms: random() * t.startTimeoutMs * 1.1, ends: pick(['ready', 'ready', 'ready', 'ready', 'ready', 'ready', 'crash', 'silent']) },
       healthy: random() < 0.8,
       answersStopAfter: random() < 0.7 ? random() * stopTimeoutMs * 1.5 : undefined,
       zombieFor: random() < 0.15 ? random() * 3 * stopTimeoutMs : 0,
@@ -234,13 +239,13 @@ async function fuzz(seed: number): Promise<void> {
     }
     if (++life.exitEvents > 1) fail(`${e.name}: exit of generation ${e.generation} reported ${life.exitEvents} times`);
     const now = clock.now();
-    const processSlack = t.handle.isolation === 'process' ? heartbeatMs * HEARTBEAT_PARSE_SHARE : 0;
+    const processSlack = t.handle.isolation === 'process' ? t.heartbeatMs * HEARTBEAT_PARSE_SHARE : 0;
     const killedAt = life.killedAt ?? now;
-    if (e.reason === 'hung' && killedAt - Math.max(life.beatBeforeKill, life.readyAt ?? killedAt) < killAfterBeats * heartbeatMs - processSlack - EPS) {
+    if (e.reason === 'hung' && killedAt - Math.max(life.beatBeforeKill, life.readyAt ?? killedAt) < killAfterBeats * t.heartbeatMs - processSlack - EPS) {
       fail(`${e.name}: generation ${e.generation} killed as hung ${killedAt - life.beatBeforeKill} ms after its last beat`);
     }
     if (e.reason === 'disconnected' && !life.disconnected) fail(`${e.name}: generation ${e.generation} exited as disconnected, but its channel never closed`);
-    if (e.reason === 'start-timeout' && (life.initAt === undefined || killedAt - life.initAt < startTimeoutMs - EPS)) {
+    if (e.reason === 'start-timeout' && (life.initAt === undefined || killedAt - life.initAt < t.startTimeoutMs - EPS)) {
       fail(`${e.name}: generation ${e.generation} start-timeout though init came at ${life.initAt}`);
     }
     if (!e.expected && t.state !== 'stopping' && manager.state === 'running') t.expectSafety = e.generation;
@@ -349,9 +354,9 @@ async function fuzz(seed: number): Promise<void> {
       const now = clock.now();
       if ((t.state === 'running' || t.state === 'suspect') && life.readyAt !== undefined) {
         const since = Math.max(life.lastBeatAt, life.readyAt);
-        if (since > lastStallAt && now - since > (killAfterBeats + 1) * heartbeatMs) fail(`${t.name}: generation ${life.fake.generation} silent for ${now - since} ms and not killed`);
+        if (since > lastStallAt && now - since > (killAfterBeats + 1) * t.heartbeatMs) fail(`${t.name}: generation ${life.fake.generation} silent for ${now - since} ms and not killed`);
       }
-      if (t.state === 'starting' && life.initAt !== undefined && life.readyAt === undefined && life.initAt > lastStallAt && now - life.initAt > startTimeoutMs + EPS) {
+      if (t.state === 'starting' && life.initAt !== undefined && life.readyAt === undefined && life.initAt > lastStallAt && now - life.initAt > t.startTimeoutMs + EPS) {
         fail(`${t.name}: generation ${life.fake.generation} not ready ${now - life.initAt} ms after init and not killed`);
       }
       if (t.state === 'stopping' && life.lastStopAt !== undefined && life.lastStopAt > lastStallAt && now - life.lastStopAt > stopTimeoutMs + EPS) {
@@ -370,9 +375,12 @@ async function fuzz(seed: number): Promise<void> {
 
   const spawn = (name: string): void => {
     const isolation = random() < 0.5 ? 'thread' : 'process';
+    const own = { heartbeatMs: random() < 0.3 ? heartbeatMs * 2 : undefined, startTimeoutMs: random() < 0.3 ? int(20, 1000) : undefined };
     spawning = {
       name,
       handle: undefined as unknown as WorkerHandle,
+      heartbeatMs: own.heartbeatMs ?? heartbeatMs,
+      startTimeoutMs: own.startTimeoutMs ?? startTimeoutMs,
       lives: [],
       state: 'starting',
       stopAsked: false,
@@ -384,7 +392,13 @@ async function fuzz(seed: number): Promise<void> {
       readies: 0,
     };
     const t = spawning;
-    t.handle = manager.spawn({ name, module: FAKE_MODULE, isolation });
+    t.handle = manager.spawn({
+      name,
+      module: FAKE_MODULE,
+      isolation,
+      ...(own.heartbeatMs === undefined ? {} : { heartbeatMs: own.heartbeatMs }),
+      ...(own.startTimeoutMs === undefined ? {} : { startTimeoutMs: own.startTimeoutMs }),
+    });
     spawning = undefined;
     tracked.set(name, t);
   };
@@ -473,10 +487,13 @@ async function fuzz(seed: number): Promise<void> {
     check();
   }
 
-  // the end: drain with stop(), or kill everything with terminate()
-  watch(random() < 0.7 ? manager.stop() : manager.terminate(), 'the end');
+  // the end: drain with stop(), or kill everything with terminate(), or a drain cut short by terminate()
+  const ending = pick(['stop', 'stop', 'terminate', 'stop then terminate'] as const);
+  watch(ending === 'terminate' ? manager.terminate() : manager.stop(), 'the end');
   const end = settledFlags.at(-1)!;
+  const terminateAt = ending === 'stop then terminate' ? int(0, 20) : -1;
   for (let i = 0; i < 10_000 && !end.settled; i++) {
+    if (i === terminateAt) watch(manager.terminate(), 'terminate during the drain');
     await advance(heartbeatMs);
     check();
   }
