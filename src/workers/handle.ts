@@ -88,7 +88,7 @@ export class WorkerHandle<Commands extends CommandMap = CommandMap> {
     return this.#supervisor.whenRunning();
   }
 
-  /** Stop this generation gracefully and start a fresh one at once (no backoff, not counted as a failure). */
+  /** Stop this generation gracefully and start a fresh one at once (no backoff, not counted as a failure); resolves when it runs. */
   restart(): Promise<void> {
     return this.#supervisor.restart();
   }

@@ -159,16 +159,25 @@ export class WorkerManager extends EventEmitter<WorkerManagerEvents> implements 
   /** Kill every worker at once; requests in flight reject as aborted. */
   terminate(): Promise<void> {
     if (this.#terminating === undefined) {
-      if (this.#state === 'running') this.#state = 'stopping';
-      for (const supervisor of this.#supervisors.values()) supervisor.shutdown();
+      this.#shutdown();
       this.#terminating = Promise.all([...this.#supervisors.values()].map((supervisor) => supervisor.terminate())).then(() => this.#finish());
     }
     return this.#terminating;
   }
 
-  async #stopAll(): Promise<void> {
+  /**
+   * No restarts from now on, and no launches: the start gate closes before anything is killed, or
+   * a start waiting for a slot would get the one a stopping worker gives back and launch mid-drain
+   * (it waits instead until its own stop withdraws it).
+   */
+  #shutdown(): void {
     if (this.#state === 'running') this.#state = 'stopping';
+    this.#env.startGate.close();
     for (const supervisor of this.#supervisors.values()) supervisor.shutdown();
+  }
+
+  async #stopAll(): Promise<void> {
+    this.#shutdown();
     for (const supervisor of [...this.#supervisors.values()].reverse()) await supervisor.stop();
     this.#finish();
   }

@@ -24,6 +24,7 @@ export function defaultMaxConcurrentStarts(): number {
 export class StartGate {
   readonly #limit: number;
   #inUse = 0;
+  #closed = false;
   readonly #waiting = new Set<() => void>();
 
   constructor(limit: number) {
@@ -41,7 +42,7 @@ export class StartGate {
 
   /** Take a slot if one is free. */
   tryAcquire(): boolean {
-    if (this.#inUse >= this.#limit) return false;
+    if (this.#closed || this.#inUse >= this.#limit) return false;
     this.#inUse++;
     return true;
   }
@@ -56,13 +57,20 @@ export class StartGate {
     return () => this.#waiting.delete(onSlot);
   }
 
-  /** Give a slot back: the longest waiter gets it. */
+  /** Give a slot back: the longest waiter gets it, unless the gate is closed. */
   release(): void {
-    for (const next of this.#waiting) {
-      this.#waiting.delete(next);
-      next(); // the slot passes on: in use stays the same
-      return;
+    if (!this.#closed) {
+      for (const next of this.#waiting) {
+        this.#waiting.delete(next);
+        next(); // the slot passes on: in use stays the same
+        return;
+      }
     }
     this.#inUse--;
+  }
+
+  /** Launch nothing more (the manager is shutting down): waiters wait until they are withdrawn. */
+  close(): void {
+    this.#closed = true;
   }
 }

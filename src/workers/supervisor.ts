@@ -214,7 +214,7 @@ export class Supervisor {
     return done;
   }
 
-  /** Stop the current generation (gracefully) and start a fresh one at once. */
+  /** Stop the current generation (gracefully) and start a fresh one at once; resolves when that one runs. */
   restart(): Promise<void> {
     switch (this.#state) {
       case 'stopping':
@@ -228,7 +228,8 @@ export class Supervisor {
       default:
         if (this.#current !== undefined && this.#current.intent === undefined) this.#askToStop('restarted');
     }
-    return this.whenRunning();
+    // the next generation's ready: a running one is on its way out, so its state says nothing yet
+    return new Promise((resolve, reject) => this.#runningWaiters.push({ resolve, reject }));
   }
 
   /** Leave `degraded`: forget the budget and backoff, start again. False when not degraded. */
@@ -406,18 +407,18 @@ export class Supervisor {
     const env = this.#env;
     const now = env.clock.now();
     this.#current = undefined;
+    this.#pid = null;
+    this.#threadId = null;
+    env.timers.cancel(this.#tick);
+    env.timers.cancel(this.#startTimer);
+    env.timers.cancel(this.#stopTimer);
+    env.timers.cancel(this.#disconnectTimer); // a pre-launched generation's too: it would kill its successor
     this.#releaseStartSlot();
     if (!current.activated && this.#state === 'restarting') {
       // a pre-launched generation died while booting: the backoff goes on, and activation boots afresh
       env.logger.warn({ worker: this.name, generation: number, code: info.code, signal: info.signal, err: info.error }, 'pre-launched worker exited before init');
       return;
     }
-    this.#pid = null;
-    this.#threadId = null;
-    env.timers.cancel(this.#tick);
-    env.timers.cancel(this.#startTimer);
-    env.timers.cancel(this.#stopTimer);
-    env.timers.cancel(this.#disconnectTimer);
     const reason = exitReason(current.intent, info);
     const expected = reason === 'stopped' || reason === 'terminated' || reason === 'restarted' || (reason === 'killed' && (this.#state === 'stopping' || current.relaunch));
     const error = current.fatal ?? info.error?.message ?? null;

@@ -29,6 +29,16 @@ test('StartGate: slots up to the limit, then FIFO waiters; a withdrawn waiter is
   assert.equal(gate.tryAcquire(), true);
 });
 
+test('StartGate.close: a released slot passes to no waiter, and no slot is taken any more', () => {
+  const gate = new StartGate(1);
+  const order: string[] = [];
+  gate.acquire(() => order.push('a'));
+  gate.acquire(() => order.push('b'));
+  gate.close();
+  gate.release();
+  assert.deepEqual([order, gate.booting, gate.tryAcquire()], [['a'], 0, false]);
+});
+
 test('spawning more workers than maxConcurrentStarts: the rest wait in starting, with no start timeout running, and launch in order as slots return', async () => {
   const { clock, fakes, manager } = fakeManager({ maxConcurrentStarts: 2, startTimeoutMs: 1000, heartbeatMs: 60_000 });
   const exits = collect(manager, 'exit');
