@@ -14,6 +14,8 @@
  *    no timer wait, no event loop in the figure.
  *    Beside it, in the same rounds, a minimal heap loop (bench/lib/minimal-periodic-loop.ts: heap,
  *    task object, body; nothing else): its ratio is what the caches alone make of 100x more tasks.
+ *    `bench/scale-misses.ts` counts the cache misses per release of this loop (cachegrind): the
+ *    same question without the machine's timing noise.
  * 2. Real timers, side by side with the peers (one `setInterval` per task; toad-scheduler, a
  *    `SimpleIntervalJob` per task), one contender at a time: after a settle that absorbs the first
  *    burst and lasts until 3,000 releases (steady state: optimised code, at most 12 s), process CPU over a window / releases in it (includes Node's timers, libuv and the
@@ -32,6 +34,7 @@ import { Scheduler, SystemClock, type Alarm, type Clock } from '../src/index.js'
 import { startCpuMeter } from './lib/cpu.js';
 import { collectGarbage, machineLine, sleep } from './lib/machine.js';
 import { minimalLoopCost } from './lib/minimal-periodic-loop.js';
+import { periodOf, SteppedClock } from './lib/stepped-clock.js';
 import { markdownTable, ms, ratio } from './lib/table.js';
 import { warmUpScheduler } from './lib/warm-up.js';
 
@@ -42,69 +45,11 @@ const SETTLE_RELEASES = 3000;
 const SETTLE_MAX_MS = 12_000;
 const LAG_RESOLUTION_MS = 10;
 const SIZES = [100, 10_000];
-const GOLDEN = (Math.sqrt(5) - 1) / 2;
 const STEPPED_WARMUP = 50_000;
 const STEPPED_RELEASES = 600_000;
 const STEPPED_ROUNDS = 8;
 /** The settled window opens once the scheduler has made this many releases per task. */
 const SETTLE_RELEASES_PER_TASK = 30;
-
-/** Period of task i: 100-1000 ms, spread evenly whatever the task count. */
-const periodOf = (i: number): number => 100 + Math.floor(900 * ((i * GOLDEN) % 1));
-
-/**
- * A clock that jumps straight to the next armed alarm: the scheduler runs exactly as on the real
- * clock, but nothing ever waits, so timing the driver loop times the scheduler alone.
- */
-class SteppedClock implements Clock {
-  #now = 0;
-  readonly #alarms: SteppedAlarm[] = [];
-
-  now(): number {
-    return this.#now;
-  }
-
-  wallNow(): number {
-    return Date.UTC(2026, 0, 1) + this.#now;
-  }
-
-  createAlarm(onWake: () => void): Alarm {
-    const alarm = new SteppedAlarm(onWake);
-    this.#alarms.push(alarm);
-    return alarm;
-  }
-
-  /** Fire alarms in time order until `done()` says stop. */
-  drive(done: () => boolean): void {
-    while (!done()) {
-      let next: SteppedAlarm | undefined;
-      for (const alarm of this.#alarms) if (alarm.armed && (next === undefined || alarm.atMs < next.atMs)) next = alarm;
-      if (next === undefined) return;
-      if (next.atMs > this.#now) this.#now = next.atMs;
-      next.disarm();
-      next.onWake();
-    }
-  }
-}
-
-class SteppedAlarm implements Alarm {
-  atMs = 0;
-  armed = false;
-  readonly onWake: () => void;
-
-  constructor(onWake: () => void) {
-    this.onWake = onWake;
-  }
-
-  arm(atMs: number): void {
-    this.atMs = atMs;
-    this.armed = true;
-  }
-
-  disarm(): void {
-    this.armed = false;
-  }
-}
 
 interface SteppedRow {
   count: number;
