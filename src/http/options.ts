@@ -51,6 +51,12 @@ export interface TactusPluginOptions {
   lifecycle?: boolean;
   /** Rate limit of the run-now safety override, per client address; default 10 per 60000 ms. */
   runNow?: { max?: number; timeWindowMs?: number };
+  /**
+   * A worker restart is answered once its fresh generation runs, or after this long with the
+   * worker's row as it stands (a crash-looping worker would hold the request until it degrades);
+   * default 5000 ms.
+   */
+  restartReplyWithinMs?: number;
   /** Path of the Prometheus route; default `'/metrics'`. */
   metricsPath?: string;
   telemetry?: TelemetryOptions;
@@ -79,6 +85,7 @@ const schema = z.strictObject({
   readOnly: z.boolean().optional(),
   lifecycle: z.boolean().optional(),
   runNow: z.strictObject({ max: z.number().int().min(1).max(10_000).optional(), timeWindowMs: z.number().int().min(100).max(86_400_000).optional() }).optional(),
+  restartReplyWithinMs: z.number().int().min(10).max(600_000).optional(),
   metricsPath: path.optional(),
   telemetry: z
     .strictObject({
@@ -108,6 +115,7 @@ export interface ResolvedOptions {
   readOnly: boolean;
   lifecycle: boolean;
   runNow: { max: number; timeWindowMs: number };
+  restartReplyWithinMs: number;
   metricsPath: string;
   telemetry: Required<TelemetryOptions>;
 }
@@ -128,6 +136,7 @@ export function resolveOptions(options: unknown): ResolvedOptions {
     readOnly: parsed.readOnly ?? false,
     lifecycle: parsed.lifecycle ?? true,
     runNow: { max: parsed.runNow?.max ?? 10, timeWindowMs: parsed.runNow?.timeWindowMs ?? 60_000 },
+    restartReplyWithinMs: parsed.restartReplyWithinMs ?? 5000,
     metricsPath: parsed.metricsPath ?? '/metrics',
     telemetry: {
       path: parsed.telemetry?.path ?? '/ws/telemetry',

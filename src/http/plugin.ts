@@ -63,7 +63,7 @@ async function tactusPlugin(app: FastifyInstance, rawOptions: TactusPluginOption
       installGuard(scope, { auth, readOnly: options.readOnly, notFound: true });
       if (!scope.hasDecorator('rateLimit')) await scope.register(rateLimit, { global: false });
       registerReadRoutes(scope, service);
-      registerControlRoutes(scope, service, { principal: options.principal, runNow: options.runNow });
+      registerControlRoutes(scope, service, { principal: options.principal, runNow: options.runNow, restartReplyWithinMs: options.restartReplyWithinMs });
       if (assets !== undefined) registerDashboardRoutes(scope, assets);
     },
     { prefix: options.prefix },

@@ -5,6 +5,7 @@ import { InvalidConfigError } from '../../src/errors.js';
 import { tactus } from '../../src/http/index.js';
 import { WorkerManager } from '../../src/workers/manager.js';
 import { Scheduler } from '../../src/scheduler/scheduler.js';
+import { FAULT_WORKER } from '../workers/helpers/real.js';
 import { AUTH, TOKEN, rig, until } from './helpers.js';
 
 const json = (body: string): any => JSON.parse(body);
@@ -173,10 +174,22 @@ test('a browser request from a foreign Origin is refused; the served loopback or
   await app.close();
 });
 
+test('a restart whose fresh generation does not come up is answered after restartReplyWithinMs, as still in progress (twin: the restart below)', async () => {
+  const workers = new WorkerManager();
+  workers.spawn({ name: 'broken', module: FAULT_WORKER, config: { mode: 'crash-on-start' } });
+  const { app } = await rig({ workers, restartReplyWithinMs: 300 });
+  await app.ready();
+  const reply = await app.inject({ method: 'POST', url: '/tactus/workers/broken/restart', headers: AUTH, payload: { reason: 'retry' } });
+  assert.equal(reply.statusCode, 200);
+  assert.equal(json(reply.body).inProgress, true);
+  assert.notEqual(json(reply.body).worker.state, 'running');
+  await app.close();
+});
+
 test('worker routes list, restart and reset-degraded a real worker thread; unknown workers are 404; close drains the manager', async () => {
   const workers = new WorkerManager();
   workers.spawn({ name: 'ft.sensor', module: new URL('./fixtures/sensor-worker.js', import.meta.url), isolation: 'thread', timing: 'wait' });
-  const { app } = await rig({ workers });
+  const { app } = await rig({ workers, restartReplyWithinMs: 60_000 });
   await app.ready();
   await until(() => workers.list()[0]?.state === 'running', 10_000, 'the worker to run');
   const list = json((await app.inject({ url: '/tactus/workers', headers: AUTH })).body);
@@ -186,7 +199,8 @@ test('worker routes list, restart and reset-degraded a real worker thread; unkno
   const restarted = await app.inject({ method: 'POST', url: '/tactus/workers/ft.sensor/restart', headers: AUTH, payload: { reason: 'driver update' } });
   assert.equal(restarted.statusCode, 200);
   assert.equal(json(restarted.body).name, 'ft.sensor');
-  await until(() => workers.list()[0]?.generation === 2 && workers.list()[0]?.state === 'running', 10_000, 'generation 2 to run');
+  assert.equal(json(restarted.body).inProgress, false, 'answered once the fresh generation runs');
+  assert.deepEqual([json(restarted.body).worker.generation, json(restarted.body).worker.state], [2, 'running']);
   const reset = await app.inject({ method: 'POST', url: '/tactus/workers/ft.sensor/reset-degraded', headers: AUTH });
   assert.equal(reset.statusCode, 200, 'a no-op on a healthy worker');
   const unknown = await app.inject({ method: 'POST', url: '/tactus/workers/gripper/restart', headers: AUTH });

@@ -1,9 +1,11 @@
 /**
  * What an operator changes: seed 000's safety override (run-now, with a required reason, audited
  * with the principal and rate-limited), pause / resume of a task, restart and reset-degraded of a
- * worker. Every call is logged as an audit record; the override also reaches the event stream
+ * worker (a restart is answered once the fresh generation runs, or after `restartReplyWithinMs` as
+ * still in progress). Every call is logged as an audit record; the override also reaches the event stream
  * through the scheduler's `safety-override` event, which carries the principal and reason.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
 import { zodRoute } from '../route-schema.js';
@@ -15,6 +17,8 @@ export interface ControlRouteOptions {
   /** Who the token stands for; the audit principal is `<principal>@<client address>`. */
   principal: string;
   runNow: { max: number; timeWindowMs: number };
+  /** How long a worker restart may take before it is answered as still in progress. */
+  restartReplyWithinMs: number;
 }
 
 type Named<Body> = { Params: z.infer<typeof nameParams>; Body: Body };
@@ -73,10 +77,27 @@ export function registerControlRoutes(scope: FastifyInstance, service: TactusSer
         const workers = service.workers;
         if (workers === undefined || !workers.list().some((w) => w.name === name)) throw new UnknownWorkerError(name);
         audit(request, `worker-${path}`, name, request.body?.reason);
-        await workers[action](name);
+        const done = await settledWithin(workers[action](name), options.restartReplyWithinMs);
         service.changed();
-        return { name, ok: true, worker: workers.list().find((w) => w.name === name) ?? null };
+        return { name, ok: true, inProgress: !done, worker: workers.list().find((w) => w.name === name) ?? null };
       },
     );
+  }
+}
+
+/**
+ * Whether `outcome` (a promise, or a plain value: done) settled within `ms`; its error if it failed
+ * in time. A failure after that is the worker's own business (its events report it), not an
+ * unhandled rejection.
+ */
+async function settledWithin(outcome: unknown, ms: number): Promise<boolean> {
+  if (!(outcome instanceof Promise)) return true;
+  const done = outcome.then(() => true);
+  done.catch(() => {});
+  const timer = new AbortController();
+  try {
+    return await Promise.race([done, sleep(ms, false, { signal: timer.signal, ref: false })]);
+  } finally {
+    timer.abort();
   }
 }
