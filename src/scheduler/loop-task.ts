@@ -334,11 +334,11 @@ export abstract class LoopTask implements Timed, RunOwner {
 
   // ---- control ----
 
+  /** No releases until `resume()`; what has not started is dropped, as by `halt()`. */
   pause(): void {
     if (this.#lifecycle !== 'active') return;
     this.#lifecycle = 'paused';
-    this.engine.timers.cancel(this);
-    this.#dropPending();
+    this.#stopReleasing();
   }
 
   resume(): void {
