@@ -334,11 +334,14 @@ export abstract class LoopTask implements Timed, RunOwner {
 
   // ---- control ----
 
-  /** No releases until `resume()`; what has not started is dropped, as by `halt()`. */
+  /** No releases until `resume()`; what has not started is dropped, as by `halt()`, but an override. */
   pause(): void {
     if (this.#lifecycle !== 'active') return;
     this.#lifecycle = 'paused';
+    const pending = this.#pending;
     this.#stopReleasing();
+    // a paused task may still be overridden: one accepted behind the run in flight still follows it
+    if (pending?.override === true) this.#pending = pending;
   }
 
   resume(): void {

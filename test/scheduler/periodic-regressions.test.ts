@@ -3,6 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { TaskPriority } from '../../src/scheduler/priority.js';
+import type { Run } from '../../src/scheduler/run.js';
 import { manualScheduler } from './helpers.js';
 
 /** One slot, held 0..20 by `busy`; `loop` (period 10) is released at 10 and waits for the slot. */
@@ -26,4 +27,29 @@ test('pause drops a release still waiting for a slot: nothing of the task starts
 
 test('unpaused, the release waiting for the slot starts when busy ends, 10 ms late (twin)', async () => {
   assert.deepEqual(await queuedBehindBusy(undefined), { starts: [20, 30, 40], runs: 3 });
+});
+
+/** `t` (period 100, queue-one) runs 0..20; at 5 it gets an override or a queued release, at 6 it is paused. */
+async function pausedWithPending(pending: 'override' | 'release'): Promise<{ starts: string[]; state: string }> {
+  const { clock, scheduler } = manualScheduler();
+  const starts: string[] = [];
+  const handle = scheduler.schedulePeriodic({ name: 't', periodMs: pending === 'override' ? 100 : 5, overrun: 'queue-one' }, async (ctx) => {
+    starts.push(`${(ctx as Run).override ? 'override' : 'release'}@${clock.now()}`);
+    if (clock.now() === 0) await ctx.sleep(20);
+  });
+  scheduler.start();
+  await clock.advance(5);
+  if (pending === 'override') assert.deepEqual(scheduler.runImmediately('t', { reason: 'e-stop' }), { coalesced: true });
+  await clock.advance(1);
+  handle.pause();
+  await clock.advance(60);
+  return { starts, state: handle.state };
+}
+
+test('pause keeps an accepted override coalesced behind the run in flight: it runs when that run ends', async () => {
+  assert.deepEqual(await pausedWithPending('override'), { starts: ['release@0', 'override@20'], state: 'paused' });
+});
+
+test('pause drops a queue-one release pending behind the run in flight (twin)', async () => {
+  assert.deepEqual(await pausedWithPending('release'), { starts: ['release@0'], state: 'paused' });
 });
