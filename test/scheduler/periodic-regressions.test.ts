@@ -53,3 +53,26 @@ test('pause keeps an accepted override coalesced behind the run in flight: it ru
 test('pause drops a queue-one release pending behind the run in flight (twin)', async () => {
   assert.deepEqual(await pausedWithPending('release'), { starts: ['release@0'], state: 'paused' });
 });
+
+/** A cron every 5 s (deadline 100 ms), checked every second until its occurrence at 5000; the process stalls from 500 to `until`. */
+async function cronAfterStall(until: number): Promise<{ scheduledAt: number[]; jitter: number; misses: number }> {
+  const { clock, scheduler } = manualScheduler();
+  const scheduledAt: number[] = [];
+  const handle = scheduler.scheduleCron({ name: 'c', cron: '*/5 * * * * *', timezone: 'UTC', deadlineMs: 100 }, (ctx) => {
+    scheduledAt.push(ctx.scheduledAt);
+  });
+  scheduler.start();
+  await clock.advance(500);
+  clock.stall(until - 500);
+  await clock.advance(5050 - until);
+  return { scheduledAt, jitter: handle.stats.jitterMs.max, misses: handle.stats.deadlineMisses };
+}
+
+test('a cron run released by a check that fired late is due at its occurrence: true jitter, no false deadline miss', async () => {
+  // the check due at 1000 fires at 5020, past the occurrence at 5000: the run is 20 ms late, not 4020
+  assert.deepEqual(await cronAfterStall(5020), { scheduledAt: [5000], jitter: 20, misses: 0 });
+});
+
+test('a stall that ends before the occurrence: the cron runs on time (twin)', async () => {
+  assert.deepEqual(await cronAfterStall(4500), { scheduledAt: [5000], jitter: 0, misses: 0 });
+});
