@@ -76,3 +76,33 @@ test('a cron run released by a check that fired late is due at its occurrence: t
 test('a stall that ends before the occurrence: the cron runs on time (twin)', async () => {
   assert.deepEqual(await cronAfterStall(4500), { scheduledAt: [5000], jitter: 0, misses: 0 });
 });
+
+/** Period 10, released at 0, 10, 20; paused at 25; at 65 resumed and given period 7, in `order`. */
+async function newPeriodAfterPause(order: 'resume, setPeriod' | 'setPeriod, resume'): Promise<number[]> {
+  const { clock, scheduler } = manualScheduler();
+  const releases: number[] = [];
+  const handle = scheduler.schedulePeriodic({ name: 'p', periodMs: 10 }, (ctx) => {
+    releases.push(ctx.scheduledAt);
+  });
+  scheduler.start();
+  await clock.advance(25);
+  handle.pause();
+  await clock.advance(40);
+  if (order === 'resume, setPeriod') {
+    handle.resume();
+    handle.setPeriod(7);
+  } else {
+    handle.setPeriod(7);
+    handle.resume();
+  }
+  await clock.advance(20);
+  return releases;
+}
+
+test('setPeriod right after resume re-anchors at the last release (20), not at a slot paused over (60)', async () => {
+  assert.deepEqual(await newPeriodAfterPause('resume, setPeriod'), [0, 10, 20, 69, 76, 83]);
+});
+
+test('setPeriod while paused, then resume: the same grid from the last release (twin)', async () => {
+  assert.deepEqual(await newPeriodAfterPause('setPeriod, resume'), [0, 10, 20, 69, 76, 83]);
+});
