@@ -271,6 +271,7 @@ async function fuzz(seed: number, policy: SchedulingPolicy): Promise<void> {
     let late = 0;
     let sure = 0;
     let edge = 0;
+    let runningDeadline = Number.POSITIVE_INFINITY;
     for (const r of me.runs) {
       const jitter = r.startedAt - r.scheduledAt;
       totalJitter += jitter;
@@ -281,9 +282,10 @@ async function fuzz(seed: number, policy: SchedulingPolicy): Promise<void> {
         maxExec = Math.max(maxExec, r.endedAt - r.startedAt);
         if (r.endedAt > r.deadline) sure++;
         else if (r.endedAt === r.deadline) edge++;
-      } else if (now >= r.deadline) {
-        if (r.startedAt < r.deadline) sure++;
-        else edge++;
+      } else {
+        runningDeadline = Math.min(runningDeadline, r.deadline);
+        if (now >= r.deadline && r.startedAt < r.deadline) sure++;
+        else if (now >= r.deadline) edge++;
       }
     }
     check(stats.runs === me.runs.length, () => `runs ${stats.runs}, bodies started ${me.runs.length}`);
@@ -308,6 +310,9 @@ async function fuzz(seed: number, policy: SchedulingPolicy): Promise<void> {
     const next = me.handle.nextRunAt;
     check(next === undefined || !(me.paused || !live(me)), () => `armed at ${next} while ${me.handle.state}`);
     check(next === undefined || next >= now, () => `next release ${next} is past`);
+    // the deadline of the oldest run in flight, else of the next release
+    const nextDeadline = me.handle.nextDeadline ?? Number.POSITIVE_INFINITY;
+    check(nextDeadline <= runningDeadline, () => `nextDeadline ${nextDeadline}, a run in flight is due by ${runningDeadline}`);
     check(!me.paused || !live(me) || stopping || me.handle.state === 'paused', () => `${me.handle.state}, paused`);
     for (const [label, summary] of [['jitter', stats.jitterMs], ['exec', stats.execMs]] as const) {
       const { p50, p95, p99, max } = summary;
