@@ -106,3 +106,31 @@ test('setPeriod right after resume re-anchors at the last release (20), not at a
 test('setPeriod while paused, then resume: the same grid from the last release (twin)', async () => {
   assert.deepEqual(await newPeriodAfterPause('setPeriod, resume'), [0, 10, 20, 69, 76, 83]);
 });
+
+/** A one-shot whose runs wait for their signal; `override` at 5 asks for a run behind the first. */
+async function terminateOnce(override: boolean): Promise<{ runs: number; terminated: boolean; has: boolean }> {
+  const { clock, scheduler } = manualScheduler();
+  let runs = 0;
+  scheduler.scheduleOnce({ name: 'o', delayMs: 0 }, async (ctx) => {
+    runs++;
+    if (runs === 1 && override) await ctx.sleep(10);
+    else await new Promise((resolve) => ctx.signal.addEventListener('abort', resolve));
+  });
+  scheduler.start();
+  await clock.advance(5);
+  if (override) assert.deepEqual(scheduler.runImmediately('o', { reason: 'again' }), { coalesced: true });
+  await clock.advance(10); // the first run ended: the one-shot completed, its override runs
+  const has = scheduler.has('o');
+  let terminated = false;
+  void scheduler.terminate().then(() => (terminated = true));
+  await clock.advance(100);
+  return { runs, terminated, has };
+}
+
+test("terminate aborts a completed one-shot's override still running (its name stays taken until it ends)", async () => {
+  assert.deepEqual(await terminateOnce(true), { runs: 2, terminated: true, has: true });
+});
+
+test("terminate aborts a one-shot's own run still going (twin)", async () => {
+  assert.deepEqual(await terminateOnce(false), { runs: 1, terminated: true, has: true });
+});
