@@ -145,7 +145,8 @@ async function fuzz(seed: number, policy: SchedulingPolicy): Promise<void> {
       throw error;
     };
     const steps = random() < 0.25 ? 0 : int(1, 3);
-    if (steps === 0) {
+    const hang = random() < (override ? 0.15 : 0.03); // until its signal aborts (cancel, deadline, terminate)
+    if (steps === 0 && !hang) {
       end();
       return failure === undefined ? undefined : fail(failure);
     }
@@ -153,6 +154,8 @@ async function fuzz(seed: number, policy: SchedulingPolicy): Promise<void> {
     return (async () => {
       try {
         for (let step = 0; step < steps; step++) await ctx.sleep(Math.floor((random() * 1.6 * period) / steps));
+        if (hang) await new Promise((resolve) => ctx.signal.addEventListener('abort', resolve, { once: true }));
+        if (ctx.signal.aborted) throw ctx.signal.reason;
         if (failure !== undefined) throw failure;
       } catch (error) {
         end();
@@ -458,6 +461,7 @@ async function fuzz(seed: number, policy: SchedulingPolicy): Promise<void> {
         me.overrideOwed ??= clock.now(); // before: the override may start at once
         try {
           scheduler.runImmediately(me.name, { reason: 'fuzz' });
+          if (random() < 0.3 && live(me)) scheduler.runImmediately(me.name, { reason: 'fuzz, again' }); // coalesced behind the first
         } catch (error) {
           me.overrideOwed = owed;
           throw error;
@@ -486,13 +490,17 @@ async function fuzz(seed: number, policy: SchedulingPolicy): Promise<void> {
   }
   for (const me of tasks) checkReleases(me);
 
-  const terminate = random() < 0.4;
   stopping = true;
   let done = false;
-  void (terminate ? scheduler.terminate() : scheduler.stop()).then(() => (done = true));
-  // stop drains: what was in flight runs to its end
-  for (let i = 0; i < 50 && !done; i++) await clock.advance(i === 0 ? 0 : 100);
-  assert.ok(done, `${terminate ? 'terminate' : 'stop'}() did not resolve`);
+  const end = async (how: 'stop' | 'terminate'): Promise<void> => {
+    void (how === 'terminate' ? scheduler.terminate() : scheduler.stop()).then(() => (done = true));
+    for (let i = 0; i < 50 && !done; i++) await clock.advance(i === 0 ? 0 : 100);
+  };
+  // stop drains: what was in flight runs to its end, but a hung run never ends by itself;
+  // terminate aborts them all, and must resolve
+  if (random() < 0.6) await end('stop');
+  if (!done) await end('terminate');
+  assert.ok(done, 'terminate() did not resolve');
   assert.equal(scheduler.state, 'stopped');
   checkAll();
   await clock.advance(5000);
