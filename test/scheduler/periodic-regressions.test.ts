@@ -134,3 +134,25 @@ test("terminate aborts a completed one-shot's override still running (its name s
 test("terminate aborts a one-shot's own run still going (twin)", async () => {
   assert.deepEqual(await terminateOnce(false), { runs: 1, terminated: true, has: true });
 });
+
+/** Period 10, released at 0, 10, 20; at 25 given the `periods` in turn, before any release. */
+async function newPeriods(periods: number[]): Promise<number[]> {
+  const { clock, scheduler } = manualScheduler();
+  const releases: number[] = [];
+  const handle = scheduler.schedulePeriodic({ name: 'p', periodMs: 10 }, (ctx) => {
+    releases.push(ctx.scheduledAt);
+  });
+  scheduler.start();
+  await clock.advance(25);
+  for (const periodMs of periods) handle.setPeriod(periodMs);
+  await clock.advance(20);
+  return releases;
+}
+
+test('setPeriod twice before a release: the second re-anchors at the last release (20), not at a slot of the first new grid (24)', async () => {
+  assert.deepEqual(await newPeriods([4, 7]), [0, 10, 20, 27, 34, 41]);
+});
+
+test('setPeriod once: the same grid from the last release (twin)', async () => {
+  assert.deepEqual(await newPeriods([7]), [0, 10, 20, 27, 34, 41]);
+});

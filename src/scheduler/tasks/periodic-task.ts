@@ -17,9 +17,9 @@ export class PeriodicTask extends LoopTask {
   #periodMs: number;
   #t0 = 0;
   #index = 0;
-  /** resume() moved `#index` from `#resumedFrom` to `#resumedTo`, past slots paused over (never released). */
-  #resumedFrom = 0;
-  #resumedTo = -1;
+  /** resume() or setPeriod() moved `#index` from `#movedFrom` to `#movedTo`, past slots never released. */
+  #movedFrom = 0;
+  #movedTo = -1;
 
   constructor(engine: Engine, config: RealtimeTaskConfig, fn: TaskFunction) {
     super(engine, config, fn);
@@ -53,11 +53,8 @@ export class PeriodicTask extends LoopTask {
   }
 
   protected rearm(now: number): void {
-    const index = Math.max(this.#index, Math.ceil((now - this.#t0) / this.#periodMs));
-    this.#resumedFrom = this.#released;
-    this.#resumedTo = index;
-    this.#index = index;
-    this.engine.timers.schedule(this, this.#t0 + index * this.#periodMs);
+    this.#moveIndex(Math.max(this.#index, Math.ceil((now - this.#t0) / this.#periodMs)));
+    this.engine.timers.schedule(this, this.#t0 + this.#index * this.#periodMs);
   }
 
   /** Change the period from the next release on: it comes `periodMs` after the last one. */
@@ -77,14 +74,21 @@ export class PeriodicTask extends LoopTask {
     if (released > 0) this.#t0 += (released - 1) * this.#periodMs;
     this.#periodMs = periodMs;
     this.#index = Math.min(released, 1);
-    this.#resumedTo = -1;
+    this.#movedTo = -1;
     if (this.timerIndex < 0) return; // paused or not started: resume/arm places the next release
-    this.#index = Math.max(this.#index, Math.ceil((this.engine.clock.now() - this.#t0) / periodMs));
+    this.#moveIndex(Math.max(this.#index, Math.ceil((this.engine.clock.now() - this.#t0) / periodMs)));
     this.engine.timers.schedule(this, this.#t0 + this.#index * periodMs);
   }
 
-  /** Releases since the anchor (skipped ones included): `#index`, unless resume() moved it since the last. */
+  /** Releases since the anchor (skipped ones included): `#index`, unless it was moved since the last. */
   get #released(): number {
-    return this.#index === this.#resumedTo ? this.#resumedFrom : this.#index;
+    return this.#index === this.#movedTo ? this.#movedFrom : this.#index;
+  }
+
+  /** Make `index` the next release without releasing the slots before it. */
+  #moveIndex(index: number): void {
+    this.#movedFrom = this.#released;
+    this.#movedTo = index;
+    this.#index = index;
   }
 }
