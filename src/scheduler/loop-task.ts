@@ -66,7 +66,7 @@ export abstract class LoopTask implements Timed, RunOwner {
   #pending: Run | undefined;
   #lifecycle: Lifecycle = 'active';
   #backpressureRaised = false;
-  /** Cancelled or completed, and its name given back: its stats retire once no run is left. */
+  /** Cancelled or completed: its stats (and a completed task's name) retire once no run is left. */
   #retired = false;
 
   constructor(engine: Engine, config: CommonTaskConfig, fn: TaskFunction) {
@@ -241,7 +241,7 @@ export abstract class LoopTask implements Timed, RunOwner {
       this.#startPending();
       this.afterRun(now);
     }
-    if (this.#retired) this.#retireStatsWhenIdle();
+    if (this.#retired) this.#retireWhenIdle();
     engine.dispatcher.release();
     engine.runSettled();
   }
@@ -334,11 +334,14 @@ export abstract class LoopTask implements Timed, RunOwner {
 
   // ---- control ----
 
+  /** No releases until `resume()`; what has not started is dropped, as by `halt()`, but an override. */
   pause(): void {
     if (this.#lifecycle !== 'active') return;
     this.#lifecycle = 'paused';
-    this.engine.timers.cancel(this);
-    this.#dropPending();
+    const pending = this.#pending;
+    this.#stopReleasing();
+    // a paused task may still be overridden: one accepted behind the run in flight still follows it
+    if (pending?.override === true) this.#pending = pending;
   }
 
   resume(): void {
@@ -383,14 +386,18 @@ export abstract class LoopTask implements Timed, RunOwner {
   }
 
   #retire(): void {
-    this.engine.retire(this.name);
+    // a cancelled task's runs were aborted: its name is free at once; a completed one's last runs
+    // (an override behind the one-shot's run) keep it registered, for terminate() to abort
+    if (this.#lifecycle === 'cancelled') this.engine.retire(this.name);
     this.#retired = true;
-    this.#retireStatsWhenIdle();
+    this.#retireWhenIdle();
   }
 
   /** Runs still going are accounted first (a completed task's last run may still be in flight). */
-  #retireStatsWhenIdle(): void {
-    if (this.#active === undefined && this.#pending === undefined) this.stats.retire();
+  #retireWhenIdle(): void {
+    if (this.#active !== undefined || this.#pending !== undefined) return;
+    if (this.#lifecycle === 'completed') this.engine.retire(this.name);
+    this.stats.retire();
   }
 
   #stopReleasing(): void {

@@ -59,7 +59,9 @@ export class CronTask extends LoopTask {
       this.#scheduleCheck(now, wall);
       return;
     }
-    const scheduledAt = this.timerAt;
+    // due when the wall clock reached the occurrence (a check may fire late, after a stall), but
+    // not before this check was: a wall clock set forward past it jumped, it was never reached
+    const scheduledAt = Math.max(this.timerAt, now - (wall - this.#targetWall));
     this.#planFrom(wall, now);
     this.release(scheduledAt);
   }

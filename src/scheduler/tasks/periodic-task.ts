@@ -17,6 +17,9 @@ export class PeriodicTask extends LoopTask {
   #periodMs: number;
   #t0 = 0;
   #index = 0;
+  /** resume() or setPeriod() moved `#index` from `#movedFrom` to `#movedTo`, past slots never released. */
+  #movedFrom = 0;
+  #movedTo = -1;
 
   constructor(engine: Engine, config: RealtimeTaskConfig, fn: TaskFunction) {
     super(engine, config, fn);
@@ -50,9 +53,8 @@ export class PeriodicTask extends LoopTask {
   }
 
   protected rearm(now: number): void {
-    const index = Math.max(this.#index, Math.ceil((now - this.#t0) / this.#periodMs));
-    this.#index = index;
-    this.engine.timers.schedule(this, this.#t0 + index * this.#periodMs);
+    this.#moveIndex(Math.max(this.#index, Math.ceil((now - this.#t0) / this.#periodMs)));
+    this.engine.timers.schedule(this, this.#t0 + this.#index * this.#periodMs);
   }
 
   /** Change the period from the next release on: it comes `periodMs` after the last one. */
@@ -67,16 +69,26 @@ export class PeriodicTask extends LoopTask {
     if (maxJitterMs !== undefined && maxJitterMs > periodMs) {
       throw new InvalidConfigError(`setPeriod(${JSON.stringify(this.name)}): periodMs ${periodMs} is below the task's maxJitterMs ${maxJitterMs}`);
     }
-    if (this.#index === 0) {
-      this.#periodMs = periodMs; // release 0 is still ahead: the grid starts there
-      return;
-    }
-    const lastRelease = this.#t0 + (this.#index - 1) * this.#periodMs;
+    // the last release becomes release 0 of the new grid; with none yet, release 0 is still ahead
+    const released = this.#released;
+    if (released > 0) this.#t0 += (released - 1) * this.#periodMs;
     this.#periodMs = periodMs;
-    this.#t0 = lastRelease;
-    this.#index = 1;
+    this.#index = Math.min(released, 1);
+    this.#movedTo = -1;
     if (this.timerIndex < 0) return; // paused or not started: resume/arm places the next release
-    this.#index = Math.max(1, Math.ceil((this.engine.clock.now() - lastRelease) / periodMs));
-    this.engine.timers.schedule(this, lastRelease + this.#index * periodMs);
+    this.#moveIndex(Math.max(this.#index, Math.ceil((this.engine.clock.now() - this.#t0) / periodMs)));
+    this.engine.timers.schedule(this, this.#t0 + this.#index * periodMs);
+  }
+
+  /** Releases since the anchor (skipped ones included): `#index`, unless it was moved since the last. */
+  get #released(): number {
+    return this.#index === this.#movedTo ? this.#movedFrom : this.#index;
+  }
+
+  /** Make `index` the next release without releasing the slots before it. */
+  #moveIndex(index: number): void {
+    this.#movedFrom = this.#released;
+    this.#movedTo = index;
+    this.#index = index;
   }
 }
