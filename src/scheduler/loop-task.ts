@@ -359,7 +359,13 @@ export abstract class LoopTask implements Timed, RunOwner {
 
   /** Cancel: no further releases, queued runs dropped, running runs aborted; stats freeze. */
   cancel(): void {
-    if (this.#lifecycle === 'cancelled' || this.#lifecycle === 'completed') return;
+    if (this.#lifecycle === 'cancelled') return;
+    if (this.#lifecycle === 'completed') {
+      // a one-shot that ran may still have a run going (an override behind its own): it ends now
+      this.#dropPending();
+      this.abortRuns(new TaskCancelledError(this.name, 'cancelled'));
+      return;
+    }
     this.#lifecycle = 'cancelled';
     this.#stopReleasing();
     for (let i = 0, run = this.#activeAt(0); run !== undefined; run = this.#activeAt(++i)) {

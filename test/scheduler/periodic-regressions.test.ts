@@ -156,3 +156,34 @@ test('setPeriod twice before a release: the second re-anchors at the last releas
 test('setPeriod once: the same grid from the last release (twin)', async () => {
   assert.deepEqual(await newPeriods([7]), [0, 10, 20, 27, 34, 41]);
 });
+
+/** A completed one-shot whose override (coalesced behind its run) sleeps 1 s; `cancel` cancels the handle at 20. */
+async function cancelCompletedOnce(cancel: boolean): Promise<{ runs: number; aborted: boolean; state: string }> {
+  const { clock, scheduler } = manualScheduler();
+  let runs = 0;
+  let aborted = false;
+  const once = scheduler.scheduleOnce({ name: 'o', delayMs: 0 }, async (ctx) => {
+    runs++;
+    if (runs === 1) return ctx.sleep(10);
+    try {
+      await ctx.sleep(1000); // the run's own sleep: it rejects when the run is aborted
+    } catch {
+      aborted = ctx.signal.aborted;
+    }
+  });
+  scheduler.start();
+  await clock.advance(5);
+  scheduler.runImmediately('o', { reason: 'again' });
+  await clock.advance(15); // the one-shot completed at 10; its override runs
+  if (cancel) once.cancel();
+  await clock.advance(1000);
+  return { runs, aborted, state: once.state };
+}
+
+test("cancel on a completed one-shot aborts its override still running, as the handle's doc says", async () => {
+  assert.deepEqual(await cancelCompletedOnce(true), { runs: 2, aborted: true, state: 'completed' });
+});
+
+test('not cancelled, the override runs to its end (twin)', async () => {
+  assert.deepEqual(await cancelCompletedOnce(false), { runs: 2, aborted: false, state: 'completed' });
+});
