@@ -328,9 +328,10 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
   runImmediately(name: string, options: RunImmediatelyOptions): { coalesced: boolean } {
     const task = this.#tasks.get(name);
     if (task === undefined) throw new UnknownTaskError(name);
-    if (!task.live) throw new TaskCancelledError(name, task.state);
     const { reason, principal } = parseOrThrow(overrideSchema, options, `runImmediately(${JSON.stringify(name)})`);
+    // a stopping scheduler halts its tasks: say why (it stops), not what it did to the task
     if (this.#state !== 'running') throw new SchedulerStoppedError(this.#state);
+    if (!task.live) throw new TaskCancelledError(name, task.state);
     const at = this.clock.now();
     const result = task.override(at);
     const event = { name, reason, principal, at, wallAt: this.clock.wallNow(), coalesced: result.coalesced };

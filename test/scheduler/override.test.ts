@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { SchedulerStoppedError } from '../../src/errors.js';
 import { TaskPriority } from '../../src/scheduler/priority.js';
 import { deferred, manualScheduler, record } from './helpers.js';
 
@@ -79,3 +80,15 @@ test('an override of a task that failed with onError stop is refused as cancelle
   assert.equal(scheduler.get('f').state, 'failed');
   assert.throws(() => scheduler.runImmediately('f', { reason: 'x' }), { code: 'ERR_TACTUS_TASK_CANCELLED' });
 });
+
+test('runImmediately while the scheduler stops is refused as stopped, not as cancelled (its tasks are halted by the stop; twin: the onError stop case above)', async () => {
+  const { clock, scheduler } = manualScheduler();
+  scheduler.schedulePeriodic({ name: 'slow', periodMs: 10 }, (ctx) => ctx.sleep(50));
+  scheduler.start();
+  await clock.advance(1);
+  const stopped = scheduler.stop();
+  assert.throws(() => scheduler.runImmediately('slow', { reason: 'operator' }), SchedulerStoppedError);
+  await clock.advance(100);
+  await stopped;
+});
+
