@@ -21,8 +21,7 @@ import { readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { Scheduler } from '../src/index.js';
-import { periodOf, SteppedClock } from './lib/stepped-clock.js';
+import { steppedLoad } from './lib/stepped-clock.js';
 import { markdownTable } from './lib/table.js';
 
 const SIZES = [100, 10_000];
@@ -36,17 +35,10 @@ else settledRun(CHILD);
 /** In the child: settle a scheduler of `count` tasks, then make `releases` more releases. */
 function settledRun(spec: string): void {
   const [count, releases] = spec.split(',').map(Number) as [number, number];
-  const clock = new SteppedClock();
-  const scheduler = new Scheduler({ clock });
-  let released = 0;
-  const body = (): void => {
-    released++;
-  };
-  for (let i = 0; i < count; i++) scheduler.schedulePeriodic({ name: `task-${i}`, periodMs: periodOf(i) }, body);
-  scheduler.start();
-  clock.drive(() => released >= SETTLE_RELEASES);
+  const { clock, scheduler, released } = steppedLoad(count);
+  clock.drive(() => released() >= SETTLE_RELEASES);
   (globalThis as { gc?: () => void }).gc?.();
-  clock.drive(() => released >= SETTLE_RELEASES + releases);
+  clock.drive(() => released() >= SETTLE_RELEASES + releases);
   void scheduler.terminate();
 }
 

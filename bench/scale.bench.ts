@@ -34,7 +34,7 @@ import { Scheduler, SystemClock, type Alarm, type Clock } from '../src/index.js'
 import { startCpuMeter } from './lib/cpu.js';
 import { collectGarbage, machineLine, sleep } from './lib/machine.js';
 import { minimalLoopCost } from './lib/minimal-periodic-loop.js';
-import { periodOf, SteppedClock } from './lib/stepped-clock.js';
+import { periodOf, steppedLoad } from './lib/stepped-clock.js';
 import { markdownTable, ms, ratio } from './lib/table.js';
 import { warmUpScheduler } from './lib/warm-up.js';
 
@@ -74,23 +74,16 @@ interface SteppedRow {
  * the later ones).
  */
 function steppedCost(count: number, releases: number): { first: number; settled: number } {
-  const clock = new SteppedClock();
-  const scheduler = new Scheduler({ clock });
-  let released = 0;
-  const body = (): void => {
-    released++;
-  };
-  for (let i = 0; i < count; i++) scheduler.schedulePeriodic({ name: `task-${i}`, periodMs: periodOf(i) }, body);
-  scheduler.start();
-  clock.drive(() => released >= STEPPED_WARMUP); // JIT warm-up, and the burst of every release 0
+  const { clock, scheduler, released } = steppedLoad(count);
+  clock.drive(() => released() >= STEPPED_WARMUP); // JIT warm-up, and the burst of every release 0
   const window = (): number => {
-    const released0 = released;
+    const released0 = released();
     const cpu = startCpuMeter();
-    clock.drive(() => released - released0 >= releases);
-    return (cpu().cpuMs / (released - released0)) * 1000;
+    clock.drive(() => released() - released0 >= releases);
+    return (cpu().cpuMs / (released() - released0)) * 1000;
   };
   const first = window();
-  clock.drive(() => released >= SETTLE_RELEASES_PER_TASK * count);
+  clock.drive(() => released() >= SETTLE_RELEASES_PER_TASK * count);
   const settled = window();
   void scheduler.terminate();
   return { first, settled };

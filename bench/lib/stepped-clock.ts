@@ -4,12 +4,25 @@
  * clock that jumps to the next armed alarm instead of waiting, so the scheduler runs exactly as on
  * the real clock but timing the driver loop times the scheduler alone.
  */
-import type { Alarm, Clock } from '../../src/index.js';
+import { Scheduler, type Alarm, type Clock } from '../../src/index.js';
 
 const GOLDEN = (Math.sqrt(5) - 1) / 2;
 
 /** Period of task i: 100-1000 ms, spread evenly whatever the task count. */
 export const periodOf = (i: number): number => 100 + Math.floor(900 * ((i * GOLDEN) % 1));
+
+/** A started scheduler on a stepped clock with `count` trivial periodic tasks; `released()` counts their runs. */
+export function steppedLoad(count: number): { clock: SteppedClock; scheduler: Scheduler; released: () => number } {
+  const clock = new SteppedClock();
+  const scheduler = new Scheduler({ clock });
+  let released = 0;
+  const body = (): void => {
+    released++;
+  };
+  for (let i = 0; i < count; i++) scheduler.schedulePeriodic({ name: `task-${i}`, periodMs: periodOf(i) }, body);
+  scheduler.start();
+  return { clock, scheduler, released: () => released };
+}
 
 export class SteppedClock implements Clock {
   #now = 0;

@@ -77,8 +77,8 @@ test('a stall that ends before the occurrence: the cron runs on time (twin)', as
   assert.deepEqual(await cronAfterStall(4500), { scheduledAt: [5000], jitter: 0, misses: 0 });
 });
 
-/** Period 10, released at 0, 10, 20; paused at 25; at 65 resumed and given period 7, in `order`. */
-async function newPeriodAfterPause(order: 'resume, setPeriod' | 'setPeriod, resume'): Promise<number[]> {
+/** A task of period 10 released at 0, 10, 20, the clock at 25; `releases` collects every scheduledAt. */
+async function periodTenAt25() {
   const { clock, scheduler } = manualScheduler();
   const releases: number[] = [];
   const handle = scheduler.schedulePeriodic({ name: 'p', periodMs: 10 }, (ctx) => {
@@ -86,6 +86,12 @@ async function newPeriodAfterPause(order: 'resume, setPeriod' | 'setPeriod, resu
   });
   scheduler.start();
   await clock.advance(25);
+  return { clock, handle, releases };
+}
+
+/** Period 10, released at 0, 10, 20; paused at 25; at 65 resumed and given period 7, in `order`. */
+async function newPeriodAfterPause(order: 'resume, setPeriod' | 'setPeriod, resume'): Promise<number[]> {
+  const { clock, handle, releases } = await periodTenAt25();
   handle.pause();
   await clock.advance(40);
   if (order === 'resume, setPeriod') {
@@ -137,13 +143,7 @@ test("terminate aborts a one-shot's own run still going (twin)", async () => {
 
 /** Period 10, released at 0, 10, 20; at 25 given the `periods` in turn, before any release. */
 async function newPeriods(periods: number[]): Promise<number[]> {
-  const { clock, scheduler } = manualScheduler();
-  const releases: number[] = [];
-  const handle = scheduler.schedulePeriodic({ name: 'p', periodMs: 10 }, (ctx) => {
-    releases.push(ctx.scheduledAt);
-  });
-  scheduler.start();
-  await clock.advance(25);
+  const { clock, handle, releases } = await periodTenAt25();
   for (const periodMs of periods) handle.setPeriod(periodMs);
   await clock.advance(20);
   return releases;
