@@ -289,7 +289,6 @@ export class Supervisor {
    * one as soon as the start gate has a slot (the state is `starting` meanwhile).
    */
   #activate(reason: string): void {
-    if (this.#generationNumber > 0) this.#restarts++;
     this.#loops = new Map();
     this.#task = null;
     this.#transition('starting', reason);
@@ -306,6 +305,8 @@ export class Supervisor {
 
   #init(current: Generation): void {
     current.activated = true;
+    // a restart counts once its generation starts (one withdrawn while waiting for the gate never did)
+    if (current.number > 1) this.#restarts++;
     if (current.intent === 'spawn-failed') return; // the exit is on its way
     current.connection.send(current.initText);
     this.#env.timers.schedule(this.#startTimer, this.#env.clock.now() + (this.spec.startTimeoutMs ?? this.#env.startTimeoutMs));

@@ -102,6 +102,20 @@ test('a restart is pre-launched during its backoff only when a slot is free, els
   assert.equal(crashy.snapshot().restarts, 1);
 });
 
+test('a restart withdrawn by a stop while it waits for the gate is not counted (twin: the restart above counts once it launches)', async () => {
+  const { clock, fakes, manager } = fakeManager({ maxConcurrentStarts: 1 });
+  const crashy = manager.spawn({ name: 'crashy', module: FAKE_MODULE });
+  fakes.last().ready();
+  manager.spawn({ name: 'slow', module: FAKE_MODULE }); // holds the only slot while it boots
+  fakes.workers[0]!.exit(1);
+  await clock.advance(200); // backoff over: crashy waits for the slot
+  assert.equal(crashy.state, 'starting');
+  await crashy.stop();
+  assert.equal(crashy.state, 'stopped');
+  assert.equal(crashy.snapshot().restarts, 0);
+  assert.equal(fakes.workers.length, 2, 'never launched');
+});
+
 test('maxConcurrentStarts is validated, naming the value', () => {
   assert.throws(() => fakeManager({ maxConcurrentStarts: 0 }), /maxConcurrentStarts/);
   assert.throws(() => fakeManager({ maxConcurrentStarts: 1.5 }), /maxConcurrentStarts/);
