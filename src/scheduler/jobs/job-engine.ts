@@ -293,8 +293,7 @@ export class JobEngine implements JobHost {
     const now = this.#o.clock.now();
     this.#running.remove(job);
     if (job.timer === 'timeout') this.#disarm(job);
-    if (job.tookResources) this.#o.resources.releaseAll(job);
-    job.resourcesHeld = false;
+    this.#releaseResources(job);
     const holdsSlot = job.holdsSlot;
     job.holdsSlot = false;
     // `now` is handed to the next start when only engine code runs in between (no listener,
@@ -385,7 +384,7 @@ export class JobEngine implements JobHost {
   /** A hard-realtime job that cannot start in time: it never ran, so nothing else gives back what it was granted. */
   #missDeadline(job: Job): void {
     this.#withdraw(job);
-    this.#releaseUnstarted(job);
+    this.#releaseResources(job);
     this.#o.emit('deadline-miss', { name: job.name, scheduledAt: job.readyAt, deadline: job.deadlineAt, finishedAt: undefined, lateMs: this.#o.clock.now() - job.deadlineAt });
     this.#end(job, TaskState.DEADLINE_MISSED, new DeadlineMissedError(job.name, job.deadlineAt));
   }
@@ -404,19 +403,18 @@ export class JobEngine implements JobHost {
     const wasRunning = job.state === TaskState.RUNNING || job.resume !== undefined || job.abandonWait !== undefined;
     this.#withdraw(job);
     if (wasRunning) job.abort(error);
-    else this.#releaseUnstarted(job);
+    else this.#releaseResources(job);
     this.#abandonWait(job, error);
     this.#end(job, TaskState.CANCELLED, error);
     return true;
   }
 
   /**
-   * Give back the declared resources of a job whose function is not under way: they are granted
-   * while it queues for a slot, and only the end of a run (`#finish`) releases them otherwise.
+   * Give back everything the job holds: at the end of a run, or when a job whose function is not
+   * under way ends (its declared resources are granted while it queues for a slot).
    */
-  #releaseUnstarted(job: Job): void {
-    if (!job.tookResources) return;
-    this.#o.resources.releaseAll(job);
+  #releaseResources(job: Job): void {
+    if (job.tookResources) this.#o.resources.releaseAll(job);
     job.resourcesHeld = false;
   }
 
