@@ -110,7 +110,7 @@ export class Supervisor {
   readonly #startTimer = new Timer(() => this.#onStartTimeout());
   readonly #stopTimer = new Timer(() => this.#kill('killed'));
   readonly #backoffTimer = new Timer(() => this.#activate('backoff elapsed'));
-  readonly #disconnectTimer = new Timer(() => this.#kill('disconnected'));
+  readonly #disconnectTimer = new Timer(() => this.#onDisconnectGraceOver());
 
   constructor(spec: ParsedSpec, env: SupervisorEnvironment) {
     this.name = spec.name;
@@ -400,6 +400,15 @@ export class Supervisor {
     // A dying worker's channel usually closes a moment before its exit is reported: give the exit
     // DISCONNECT_GRACE_MS to arrive (and say why it died) before treating this as a disconnect.
     this.#env.timers.schedule(this.#disconnectTimer, this.#env.clock.now() + DISCONNECT_GRACE_MS);
+  }
+
+  #onDisconnectGraceOver(): void {
+    const current = this.#current;
+    // A stalled or busy event loop runs its due timers before it polls for I/O, so the exit may be
+    // waiting right behind this timer: look again after the poll phase before calling it a disconnect.
+    setImmediate(() => {
+      if (this.#current === current) this.#kill('disconnected');
+    });
   }
 
   #onExit(number: number, info: ExitInfo): void {

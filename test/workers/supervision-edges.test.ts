@@ -5,6 +5,10 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import type { Clock } from '../../src/time/clock.js';
+import { ManualClock } from '../../src/time/manual-clock.js';
+import { WorkerManager } from '../../src/workers/manager.js';
+import { fakeLauncher } from './helpers/fake-launcher.js';
 import { FAKE_MODULE, fakeManager } from './helpers/fake-manager.js';
 import { collect } from './helpers/real.js';
 
@@ -103,4 +107,52 @@ test('twin: a pre-launched generation whose channel closes and that lingers is s
   await clock.advance(10);
   assert.equal(preLaunched.kills, 1);
   assert.equal(exits.length, 1, 'a pre-launched generation dying is not a second failure');
+});
+
+/**
+ * A manager whose clock runs `afterTimers` right after each timer wake, before any immediate: what a
+ * poll phase delivers after an event loop that stalled has run its overdue timers.
+ */
+function managerWithPollPhase() {
+  const clock = new ManualClock();
+  const phase: { afterTimers: (() => void) | undefined } = { afterTimers: undefined };
+  const pollingClock: Clock = {
+    now: () => clock.now(),
+    wallNow: () => clock.wallNow(),
+    createAlarm: (onWake) =>
+      clock.createAlarm(() => {
+        onWake();
+        const poll = phase.afterTimers;
+        phase.afterTimers = undefined;
+        poll?.();
+      }),
+  };
+  const fakes = fakeLauncher();
+  const manager = new WorkerManager({ clock: pollingClock, launcher: fakes.launcher, random: () => 0.5 });
+  return { clock, phase, fakes, manager };
+}
+
+test('an exit waiting behind the disconnect grace (a stalled loop) still says how the worker died: killed from outside is a crash', async () => {
+  const { clock, phase, fakes, manager } = managerWithPollPhase();
+  const exits = collect(manager, 'exit');
+  manager.spawn({ name: 'w', module: FAKE_MODULE, isolation: 'process' });
+  const worker = fakes.last();
+  worker.ready();
+  worker.events.disconnect(); // SIGKILLed from outside: its channel closes...
+  clock.stall(50); // ...the loop stalls past the grace, and the exit is pending when it turns again
+  phase.afterTimers = () => worker.exit(null, 'SIGKILL');
+  await clock.advance(0);
+  assert.deepEqual([worker.kills, exits[0]?.reason], [0, 'crashed']);
+});
+
+test('twin: a process whose channel closes and that lingers after a stalled loop is still killed as disconnected', async () => {
+  const { clock, fakes, manager } = managerWithPollPhase();
+  const exits = collect(manager, 'exit');
+  manager.spawn({ name: 'w', module: FAKE_MODULE, isolation: 'process' });
+  const worker = fakes.last();
+  worker.ready();
+  worker.events.disconnect();
+  clock.stall(50);
+  await clock.advance(0);
+  assert.deepEqual([worker.kills, exits[0]?.reason], [1, 'disconnected']);
 });
