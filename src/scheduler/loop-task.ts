@@ -256,7 +256,14 @@ export abstract class LoopTask implements Timed, RunOwner {
   }
 
   onRunDeadline(run: Run, now: number): void {
-    if (run.missCounted || this.#lifecycle === 'cancelled') return;
+    // A miss is a finish after the deadline: woken exactly at it, the run may still end on time
+    // within this very instant (a sleep due at the same time), so judge it once that has settled.
+    if (now <= run.deadlineAt) setImmediate(() => this.#missDeadline(run, this.engine.clock.now()));
+    else this.#missDeadline(run, now);
+  }
+
+  #missDeadline(run: Run, now: number): void {
+    if (run.missCounted || this.#lifecycle === 'cancelled' || !this.#isActive(run)) return;
     this.#countMiss(run, now, undefined);
     if (this.config.abortOnDeadline === true) run.abort(new DeadlineExceededError(this.name));
   }
@@ -428,6 +435,11 @@ export abstract class LoopTask implements Timed, RunOwner {
   #addActive(run: Run): void {
     if (this.#active === undefined) this.#active = run;
     else (this.#moreActive ??= []).push(run);
+  }
+
+  #isActive(run: Run): boolean {
+    for (let i = 0, active = this.#activeAt(0); active !== undefined; active = this.#activeAt(++i)) if (active === run) return true;
+    return false;
   }
 
   #removeActive(run: Run): void {

@@ -187,3 +187,22 @@ test("cancel on a completed one-shot aborts its override still running, as the h
 test('not cancelled, the override runs to its end (twin)', async () => {
   assert.deepEqual(await cancelCompletedOnce(false), { runs: 2, aborted: false, state: 'completed' });
 });
+
+/** `t` (period 10, deadline 10) sleeps `execMs` in each run; the misses counted up to 35 ms. */
+async function missesWhenRunsTake(execMs: number): Promise<{ misses: number; events: number }> {
+  const { clock, scheduler } = manualScheduler();
+  let events = 0;
+  scheduler.on('deadline-miss', () => events++);
+  const handle = scheduler.schedulePeriodic({ name: 't', periodMs: 10, overrun: 'parallel' }, (ctx) => ctx.sleep(execMs));
+  scheduler.start();
+  await clock.advance(35);
+  return { misses: handle.stats.deadlineMisses, events };
+}
+
+test('a run that finishes exactly at its deadline is on time: a miss is a finish after it', async () => {
+  assert.deepEqual(await missesWhenRunsTake(10), { misses: 0, events: 0 });
+});
+
+test('twin: a run that finishes a fraction of a ms after its deadline is a miss', async () => {
+  assert.deepEqual(await missesWhenRunsTake(10.25), { misses: 3, events: 3 });
+});
