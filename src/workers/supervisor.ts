@@ -272,7 +272,8 @@ export class Supervisor {
     } catch {
       // the connection may already be gone; the stop timer decides
     }
-    this.#env.timers.schedule(this.#stopTimer, this.#env.clock.now() + this.#env.stopTimeoutMs);
+    // a stop during a restart's stop keeps its deadline: the generation was asked once already
+    if (this.#stopTimer.timerIndex < 0) this.#env.timers.schedule(this.#stopTimer, this.#env.clock.now() + this.#env.stopTimeoutMs);
   }
 
   #kill(intent: ExitReason): void {

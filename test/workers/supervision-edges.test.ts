@@ -156,3 +156,35 @@ test('twin: a process whose channel closes and that lingers after a stalled loop
   await clock.advance(0);
   assert.deepEqual([worker.kills, exits[0]?.reason], [1, 'disconnected']);
 });
+
+/** `w` ignores the stop it is asked for; stop() comes `stopAfterMs` after restart() (or alone when undefined). */
+async function killedAtWhenStopFollowsRestart(stopAfterMs: number | undefined): Promise<number | undefined> {
+  const { clock, fakes, manager } = fakeManager({ stopTimeoutMs: 1000, heartbeatMs: 10_000 });
+  const handle = manager.spawn({ name: 'w', module: FAKE_MODULE });
+  const worker = fakes.last();
+  worker.ready();
+  let killedAt: number | undefined;
+  worker.onKill = 'ignore';
+  const kill = worker.kill.bind(worker);
+  worker.kill = () => {
+    killedAt ??= clock.now();
+    kill();
+    worker.exit(null, 'SIGKILL');
+  };
+  if (stopAfterMs !== undefined) {
+    handle.restart().catch(() => undefined);
+    await clock.advance(stopAfterMs);
+  }
+  const stopped = handle.stop();
+  await clock.advance(3000);
+  await stopped;
+  return killedAt;
+}
+
+test('stop() during a restart keeps the stop timeout the restart started: the old generation is killed stopTimeoutMs after it was first asked', async () => {
+  assert.equal(await killedAtWhenStopFollowsRestart(600), 1000);
+});
+
+test('twin: stop() alone kills an uncooperative worker stopTimeoutMs after it asked', async () => {
+  assert.equal(await killedAtWhenStopFollowsRestart(undefined), 1000);
+});
