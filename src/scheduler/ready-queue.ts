@@ -15,7 +15,7 @@ export interface Dispatchable {
   deadlineAt: number;
   /** Submission order: the final tie-breaker (FIFO). */
   seq: number;
-  /** Where the ready queue keeps it (the queue's own encoding); -1 when not queued. */
+  /** Where the ready queue keeps it (the queue's own encoding); negative when not queued (a running job keeps its place in the running list there). */
   queueIndex: number;
   /** Multi-level feedback queue level (the fair policy), 0 = top. */
   level: number;

@@ -27,6 +27,8 @@ export interface RunOwner {
 }
 
 export class Run extends WorkItem implements TaskContext {
+  readonly basePriority: number;
+  effectivePriority: number;
   readonly name: string;
   readonly scheduledAt: number;
   readonly deadlineAt: number;
@@ -44,7 +46,9 @@ export class Run extends WorkItem implements TaskContext {
   readonly #owner: RunOwner;
 
   constructor(owner: RunOwner, name: string, scheduledAt: number, deadlineAt: number, priority: number) {
-    super(priority, scheduledAt);
+    super(scheduledAt);
+    this.basePriority = priority;
+    this.effectivePriority = priority;
     this.deadlineAt = deadlineAt;
     this.#owner = owner;
     this.name = name;

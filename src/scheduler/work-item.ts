@@ -6,8 +6,9 @@ import type { Dispatchable } from './ready-queue.js';
 import type { Timed } from './timer-queue.js';
 
 export abstract class WorkItem implements Dispatchable, Timed {
-  readonly basePriority: number;
-  effectivePriority: number;
+  // the priorities: a run keeps them as fields, a job packs them into its flag integer
+  abstract readonly basePriority: number;
+  abstract effectivePriority: number;
   readyAt: number;
   /** Absolute deadline on the scheduler's clock, or Infinity (a job keeps a finite one in its extras). */
   abstract readonly deadlineAt: number;
@@ -20,9 +21,7 @@ export abstract class WorkItem implements Dispatchable, Timed {
   abstract timerIndex: number;
   protected abstract controller: AbortController | undefined;
 
-  constructor(priority: number, readyAt: number) {
-    this.basePriority = priority;
-    this.effectivePriority = priority;
+  constructor(readyAt: number) {
     this.readyAt = readyAt;
   }
 

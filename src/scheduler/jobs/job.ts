@@ -6,15 +6,16 @@
  * Why this shape: a scheduler holds up to hundreds of thousands of queued jobs, and each one's
  * bytes are copied by the young-generation GC and touched cold when it is dispatched; the record
  * size was the main cost of a deep queue. So a job is one small object: what every job uses
- * (queue keys, state, function, outcome) as fields, the booleans and the attempt packed in one
- * integer, and everything only some jobs use (arguments, constraints, a finite deadline, executor,
+ * (queue keys, state, function, outcome) as fields, the booleans, both priorities and the attempt
+ * packed in one integer, its place in the running list sharing the ready queue's field (it is never
+ * in both), and everything only some jobs use (arguments, constraints, a finite deadline, executor,
  * timers, dependencies, resource waits, yields, the fair policy's level, the abort signal, a
  * custom or read id, the result promise) in a `JobExtras` made on first need.
  */
 import { AbortError } from '../../errors.js';
 import type { Claim, Resource, ResourceClaimant } from '../resources/resource-manager.js';
 import { WorkItem } from '../work-item.js';
-import { TaskPriority } from '../priority.js';
+import { LEAST_URGENT, TaskPriority } from '../priority.js';
 import { isFinalState, TaskState, type Executor, type JobContext, type JobFunction, type JobSpec, type RetryPolicy } from './job-spec.js';
 
 const NO_ARGS: readonly unknown[] = Object.freeze([]);
@@ -85,32 +86,35 @@ const YIELD_REQUESTED = 64;
 
 const withBit = (flags: number, bit: number, on: boolean): number => (on ? flags | bit : flags & ~bit);
 
-// above the booleans, the attempt
-const ATTEMPT_SHIFT = 7;
+// above the booleans, the declared and the effective priority (0 to 6, three bits each), then the attempt
+const BASE_SHIFT = 7;
+const EFFECTIVE_SHIFT = 10;
+const PRIORITY_MASK = 7;
+const ATTEMPT_SHIFT = 13;
 
 export class Job extends WorkItem implements TaskHandle, JobContext, ResourceClaimant {
   readonly name: string;
   readonly fn: JobFunction;
   state: TaskState = TaskState.PENDING;
-  /** Index in the engine's list of running jobs; -1 when not running. (No start time here: it
-   * is a double, one more object per job for the GC; the run's completion callback holds it.) */
-  runIndex = -1;
   /** The value once COMPLETED, the error once FAILED, CANCELLED or DEADLINE_MISSED. */
   outcome: unknown = undefined;
-  /** The booleans and the attempt, in one small integer. */
+  /** The booleans, the priorities and the attempt, in one small integer. (No start time on the
+   * job: it is a double, one more object per job for the GC; the run's completion callback holds it.) */
   #flags: number;
   readonly #idNumber: number;
   readonly #host: JobHost;
   #x: JobExtras | undefined = undefined;
 
   constructor(host: JobHost, idNumber: number, spec: JobSpec, now: number, deadlineAt: number, resources: readonly Resource[] | undefined) {
-    super(spec.priority ?? TaskPriority.NORMAL, now);
+    super(now);
     this.#host = host;
     this.#idNumber = idNumber;
     this.name = spec.name;
     this.fn = spec.fn;
     const c = spec.constraints;
-    this.#flags = (c?.preemptible ?? true ? PREEMPTIBLE : 0) | (c?.hardRealtime === true ? HARD_REALTIME : 0);
+    const priority = spec.priority ?? TaskPriority.NORMAL; // validated: an integer 0 to 6
+    this.#flags =
+      (c?.preemptible ?? true ? PREEMPTIBLE : 0) | (c?.hardRealtime === true ? HARD_REALTIME : 0) | (priority << BASE_SHIFT) | (priority << EFFECTIVE_SHIFT);
     if (spec.args !== undefined && spec.args.length > 0) Job.#extrasOf(this).args = spec.args;
     if (spec.id !== undefined || spec.executor !== undefined || c?.timeoutMs !== undefined || c?.retry !== undefined || resources !== undefined || deadlineAt !== Number.POSITIVE_INFINITY) {
       const x = Job.#extrasOf(this);
@@ -140,6 +144,20 @@ export class Job extends WorkItem implements TaskHandle, JobContext, ResourceCla
   /** Whether anyone has seen (and so could refer to) this job's id. */
   get idKnown(): boolean {
     return this.#x?.id !== undefined;
+  }
+
+  get basePriority(): number {
+    return (this.#flags >>> BASE_SHIFT) & PRIORITY_MASK;
+  }
+
+  /** The declared priority, or a more urgent one inherited through a resource. */
+  get effectivePriority(): number {
+    return (this.#flags >>> EFFECTIVE_SHIFT) & PRIORITY_MASK;
+  }
+
+  set effectivePriority(priority: number) {
+    if (priority >>> 0 !== priority || priority > LEAST_URGENT) throw new RangeError(`job priority must be an integer 0 to 6 (got ${priority})`);
+    this.#flags = (this.#flags & ~(PRIORITY_MASK << EFFECTIVE_SHIFT)) | (priority << EFFECTIVE_SHIFT);
   }
 
   /** 0 before the first start, 1 during the first attempt, 2 during the first retry, ... */

@@ -1,7 +1,10 @@
 /**
  * The jobs holding a slot, and which of them preemption would ask to yield.
  *
- * Each job knows its index in the list (`runIndex`), so adding and removing cost no hashing. The
+ * Each job knows its index in the list, so adding and removing cost no hashing. A job is never in
+ * the ready queue and in this list at once, so the index shares the job's `queueIndex` field,
+ * encoded below -1 (`-2 - index`): a running job reads as not queued, and the job needs no field
+ * of its own for it (a queued job's bytes are what a deep queue pays for). The
  * preemption candidate is the least urgent running job that may be asked to yield (preemptible,
  * not asked yet). It is kept up as jobs start (one comparison each) and found again only when it
  * stops being the candidate (it ended, yielded or was asked, or a priority changed): checking for
@@ -11,6 +14,10 @@
  */
 import type { ReadyQueue } from '../ready-queue.js';
 import type { Job } from './job.js';
+
+/** A running job's `queueIndex` for its index in the list, and back (negative: not running). */
+const placeAt = (index: number): number => -2 - index;
+const indexAt = (place: number): number => -2 - place;
 
 export class RunningJobs {
   readonly #jobs: Job[] = [];
@@ -35,7 +42,7 @@ export class RunningJobs {
   }
 
   add(job: Job): void {
-    job.runIndex = this.#jobs.length;
+    job.queueIndex = placeAt(this.#jobs.length);
     this.#jobs.push(job);
     if (!this.#candidateKnown || !this.#keep || !job.preemptible || job.yieldRequested) return;
     const candidate = this.#candidate;
@@ -43,14 +50,14 @@ export class RunningJobs {
   }
 
   remove(job: Job): void {
-    const index = job.runIndex;
+    const index = indexAt(job.queueIndex);
     if (index < 0) return;
     const last = this.#jobs.pop()!;
     if (last !== job) {
       this.#jobs[index] = last;
-      last.runIndex = index;
+      last.queueIndex = placeAt(index);
     }
-    job.runIndex = -1;
+    job.queueIndex = -1;
     if (job === this.#candidate) this.invalidate();
   }
 
