@@ -64,6 +64,8 @@ export abstract class LoopTask implements Timed, RunOwner {
   #active: Run | undefined;
   #moreActive: Run[] | undefined;
   #pending: Run | undefined;
+  /** The last run, when its body returned synchronously: the next release reuses it (see run.ts). */
+  #spare: Run | undefined;
   #lifecycle: Lifecycle = 'active';
   #backpressureRaised = false;
   /** Cancelled or completed: its stats (and a completed task's name) retire once no run is left. */
@@ -181,7 +183,11 @@ export abstract class LoopTask implements Timed, RunOwner {
   #newRun(scheduledAt: number): Run {
     const deadlineMs = this.deadlineMs;
     const deadlineAt = deadlineMs === undefined ? Number.POSITIVE_INFINITY : scheduledAt + deadlineMs;
-    return new Run(this, this.name, scheduledAt, deadlineAt, this.priority);
+    const spare = this.#spare;
+    if (spare === undefined) return new Run(this, this.name, scheduledAt, deadlineAt, this.priority);
+    this.#spare = undefined;
+    spare.reuse(scheduledAt, deadlineAt);
+    return spare;
   }
 
   // ---- runs ----
@@ -207,6 +213,7 @@ export abstract class LoopTask implements Timed, RunOwner {
       result = this.#fn(run);
     } catch (error) {
       this.#finish(run, true, error);
+      this.#spare = run;
       return;
     }
     if (isPromiseLike(result)) {
@@ -219,6 +226,7 @@ export abstract class LoopTask implements Timed, RunOwner {
       );
     } else {
       this.#finish(run, false, undefined);
+      this.#spare = run;
     }
   }
 

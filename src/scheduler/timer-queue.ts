@@ -1,6 +1,7 @@
 /**
- * The scheduler's one timeline: every release, deadline watch and sleep is an entry in ONE heap
- * keyed by due time, behind ONE clock alarm armed for the earliest entry.
+ * The scheduler's one timeline: every release, deadline watch and sleep is an entry in ONE queue
+ * ordered by due time, then scheduling order (a `TimeWheel`: millisecond buckets in front of a
+ * small heap), behind ONE clock alarm armed for the earliest entry.
  *
  * On wake, the entries due at that instant are taken out first and then handled, so handling may
  * schedule new entries (the next release) without being re-entered; entries that are already due
@@ -8,14 +9,14 @@
  * the dispatcher start the runs the batch released in priority order, not in firing order.
  */
 import type { Alarm, Clock } from '../time/clock.js';
-import { Heap } from '../queue/heap.js';
+import { TimeWheel } from '../queue/time-wheel.js';
 import { AbortError } from '../errors.js';
 
 /** Something that wants to be called at a monotonic time. */
 export interface Timed {
   /** Due time, set by `TimerQueue.schedule`. */
   timerAt: number;
-  /** Slot in the timeline's heap; -1 when not scheduled. */
+  /** Where the timeline keeps it; -1 when not scheduled. */
   timerIndex: number;
   onTimer(now: number): void;
 }
@@ -23,6 +24,7 @@ export interface Timed {
 const setTimerIndex = (entry: Timed, index: number): void => {
   entry.timerIndex = index;
 };
+const timerAtOf = (entry: Timed): number => entry.timerAt;
 
 /** Default error route: surface it as an uncaught exception, after the batch has fired. */
 function rethrowLater(error: unknown): void {
@@ -51,9 +53,8 @@ class Sleeper implements Timed {
 export class TimerQueue {
   readonly #clock: Clock;
   readonly #alarm: Alarm;
-  /** Keyed by due time, then scheduling order (entries due together fire first-scheduled first). */
-  readonly #heap = new Heap<Timed>(setTimerIndex);
-  #order = 0;
+  /** By due time, then scheduling order (entries due together fire first-scheduled first). */
+  readonly #queue = new TimeWheel<Timed>(setTimerIndex, timerAtOf);
   readonly #due: (Timed | undefined)[] = [];
   readonly #afterBatch: () => void;
   readonly #onError: (error: unknown) => void;
@@ -69,21 +70,21 @@ export class TimerQueue {
   }
 
   get size(): number {
-    return this.#heap.size;
+    return this.#queue.size;
   }
 
   /** Schedule (or move) `entry` to fire at monotonic time `atMs`. */
   schedule(entry: Timed, atMs: number): void {
+    if (entry.timerIndex >= 0) this.#queue.remove(entry.timerIndex);
     entry.timerAt = atMs;
-    if (entry.timerIndex >= 0) this.#heap.rekey(entry.timerIndex, atMs, ++this.#order, 0);
-    else this.#heap.push(entry, atMs, ++this.#order, 0); // the order second: ties read two key arrays, not three
+    this.#queue.push(entry, atMs);
     if (!this.#waking && atMs < this.#armedAt) this.#arm();
   }
 
   cancel(entry: Timed): void {
     if (entry.timerIndex < 0) return;
-    this.#heap.remove(entry.timerIndex);
-    if (!this.#waking && this.#heap.size === 0) this.#disarm();
+    this.#queue.remove(entry.timerIndex);
+    if (!this.#waking && this.#queue.size === 0) this.#disarm();
   }
 
   /** Resolve after `ms` on the scheduler's clock; rejects with AbortError if `signal` aborts first. */
@@ -107,12 +108,12 @@ export class TimerQueue {
 
   /** Visit every scheduled entry (in no particular order). */
   forEach(visit: (entry: Timed) => void): void {
-    this.#heap.forEach(visit);
+    this.#queue.forEach(visit);
   }
 
   /** Drop every entry and the alarm. */
   clear(): void {
-    this.#heap.clear();
+    this.#queue.clear();
     this.#disarm();
   }
 
@@ -123,8 +124,8 @@ export class TimerQueue {
     let count = 0;
     this.#waking = true;
     try {
-      for (let top = this.#heap.peek(); top !== undefined && top.timerAt <= now; top = this.#heap.peek()) {
-        this.#heap.pop();
+      for (let top = this.#queue.peek(); top !== undefined && top.timerAt <= now; top = this.#queue.peek()) {
+        this.#queue.pop();
         due[count++] = top;
       }
       for (let i = 0; i < count; i++) {
@@ -140,11 +141,11 @@ export class TimerQueue {
       this.#waking = false;
     }
     this.#afterBatch();
-    if (this.#heap.size > 0) this.#arm();
+    if (this.#queue.size > 0) this.#arm();
   }
 
   #arm(): void {
-    const top = this.#heap.peek();
+    const top = this.#queue.peek();
     if (top === undefined) return;
     this.#armedAt = top.timerAt;
     this.#alarm.arm(top.timerAt);

@@ -320,3 +320,36 @@ test('abortOnDeadline aborts the run signal when its deadline passes', async () 
   await clock.advance(5);
   assert.equal((reason as { code?: string }).code, 'ERR_TACTUS_DEADLINE_EXCEEDED');
 });
+
+test('a context reused after a synchronous run describes the new run; an asynchronous run keeps its own', async () => {
+  const { clock, scheduler } = manualScheduler();
+  const seen: { scheduledAt: number; startedAt: number; deadline: number; aborted: boolean }[] = [];
+  let signalAsked = false;
+  scheduler.schedulePeriodic({ name: 'sync', periodMs: 10, deadlineMs: 4 }, (ctx) => {
+    seen.push({ scheduledAt: ctx.scheduledAt, startedAt: ctx.startedAt, deadline: ctx.deadline, aborted: ctx.signal.aborted });
+    signalAsked = true;
+    if (ctx.scheduledAt === 10) throw new Error('counted, and the context is still reused');
+  });
+  const held: { ctx: { scheduledAt: number; deadline: number }; at: number }[] = [];
+  let release: (() => void) | undefined;
+  scheduler.schedulePeriodic({ name: 'async', periodMs: 10, overrun: 'parallel' }, async (ctx) => {
+    held.push({ ctx, at: ctx.scheduledAt });
+    if (ctx.scheduledAt === 0) await new Promise<void>((resolve) => (release = resolve));
+  });
+  scheduler.start();
+  await clock.advance(30);
+  assert.deepEqual(
+    seen,
+    [0, 10, 20, 30].map((at) => ({ scheduledAt: at, startedAt: at, deadline: at + 4, aborted: false })),
+  );
+  assert.equal(signalAsked, true);
+  // the first async run is still going: its context was not handed to the later runs
+  assert.equal(held[0]!.ctx.scheduledAt, 0);
+  assert.equal(held[0]!.ctx.deadline, 10);
+  assert.notEqual(held[1]!.ctx, held[0]!.ctx);
+  held.forEach(({ ctx, at }) => assert.equal(ctx.scheduledAt, at));
+  release?.();
+  await clock.advance(10);
+  assert.equal(held[0]!.ctx.scheduledAt, 0, 'a context that went asynchronous is never reused');
+  await scheduler.stop();
+});
