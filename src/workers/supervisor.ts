@@ -181,6 +181,11 @@ export class Supervisor {
     if (this.#state === 'degraded' || this.#state === 'stopped' || this.#state === 'stopping') {
       return Promise.reject(new WorkerUnavailableError(this.name, this.#state));
     }
+    return this.#nextRunning();
+  }
+
+  /** Resolves when the next generation reports ready; rejects if the worker stops or degrades first. */
+  #nextRunning(): Promise<void> {
     return new Promise((resolve, reject) => this.#runningWaiters.push({ resolve, reject }));
   }
 
@@ -229,7 +234,7 @@ export class Supervisor {
         if (this.#current !== undefined && this.#current.intent === undefined) this.#askToStop('restarted');
     }
     // the next generation's ready: a running one is on its way out, so its state says nothing yet
-    return new Promise((resolve, reject) => this.#runningWaiters.push({ resolve, reject }));
+    return this.#nextRunning();
   }
 
   /** Leave `degraded`: forget the budget and backoff, start again. False when not degraded. */
